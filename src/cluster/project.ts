@@ -1,0 +1,124 @@
+import { isIPv4, isIPv6 } from 'node:net'
+import { canonicalIP } from '../dns/address.js'
+import { normalizeName } from '../dns/names.js'
+import { ClusterDnsError } from '../errors.js'
+import type { EndpointRecord, NamespaceRecord, PodRecord, PortRecord, ServiceRecord, SliceRecord } from './records.js'
+
+/** An API object that cannot be turned into records; it is skipped, the rest are kept. */
+export class InvalidObjectError extends ClusterDnsError {
+  constructor(kind: string, ref: string, reason: string) {
+    super('CDNS_ERR_INVALID_OBJECT', `${kind} ${ref}: ${reason}`)
+  }
+}
+
+type Json = Record<string, unknown>
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
+const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
+
+export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name'
+
+function metadata(kind: string, obj: unknown, namespaced: boolean): { name: string; namespace: string; labels: Json } {
+  if (!isObject(obj) || !isObject(obj.metadata)) throw new InvalidObjectError(kind, '?', 'no metadata')
+  const { name, namespace, labels } = obj.metadata
+  if (typeof name !== 'string' || name === '') throw new InvalidObjectError(kind, '?', 'metadata.name is missing')
+  // kubectl fills in `default` for namespaced objects written without one; so do we.
+  const ns = namespaced ? (typeof namespace === 'string' && namespace !== '' ? namespace : 'default') : ''
+  return { name: name.toLowerCase(), namespace: ns.toLowerCase(), labels: isObject(labels) ? labels : {} }
+}
+
+/** The object's labels, for selectors. */
+export function labelsOf(obj: unknown): Record<string, string> {
+  const labels = isObject(obj) && isObject(obj.metadata) && isObject(obj.metadata.labels) ? obj.metadata.labels : {}
+  return Object.fromEntries(Object.entries(labels).filter((e): e is [string, string] => typeof e[1] === 'string'))
+}
+
+function ports(kind: string, ref: string, list: unknown): PortRecord[] {
+  return asArray(list).flatMap((p) => {
+    if (!isObject(p)) throw new InvalidObjectError(kind, ref, 'a port is not an object')
+    // An EndpointSlice port without a number means "all ports": nothing to publish in SRV.
+    if (p.port === null || p.port === undefined) return []
+    if (typeof p.port !== 'number' || !Number.isInteger(p.port) || p.port < 1 || p.port > 65535) {
+      throw new InvalidObjectError(kind, ref, `port ${JSON.stringify(p.port)} is not a number from 1 to 65535`)
+    }
+    const name = typeof p.name === 'string' ? p.name.toLowerCase() : ''
+    const protocol = typeof p.protocol === 'string' ? p.protocol.toLowerCase() : 'tcp'
+    return [{ name, protocol, port: p.port }]
+  })
+}
+
+function address(kind: string, ref: string, text: unknown): string {
+  const ip = typeof text === 'string' ? canonicalIP(text) : null
+  if (ip === null) throw new InvalidObjectError(kind, ref, `${JSON.stringify(text)} is not an IP address`)
+  return ip
+}
+
+export function projectService(obj: unknown): ServiceRecord {
+  const { name, namespace } = metadata('Service', obj, true)
+  const ref = `${namespace}/${name}`
+  const spec = isObject((obj as Json).spec) ? ((obj as Json).spec as Json) : {}
+  const base = { namespace, name, ports: ports('Service', ref, spec.ports) }
+  if (spec.type === 'ExternalName') {
+    if (typeof spec.externalName !== 'string' || spec.externalName === '') {
+      throw new InvalidObjectError('Service', ref, 'type ExternalName without spec.externalName')
+    }
+    const target = normalizeName(spec.externalName)
+    // An IP literal is not a name a CNAME can point at; CoreDNS ignores it.
+    const externalName = isIPv4(target) || isIPv6(target) ? null : target
+    return { ...base, kind: 'external-name', clusterIPs: [], externalName }
+  }
+  if (spec.clusterIP === 'None') return { ...base, kind: 'headless', clusterIPs: [], externalName: null }
+  const listed = asArray(spec.clusterIPs)
+  const ips = listed.length > 0 ? listed : spec.clusterIP !== undefined ? [spec.clusterIP] : []
+  if (ips.length === 0) throw new InvalidObjectError('Service', ref, 'no spec.clusterIP (and not headless)')
+  return { ...base, kind: 'cluster-ip', clusterIPs: ips.map((ip) => address('Service', ref, ip)), externalName: null }
+}
+
+/** Null for slices that publish nothing DNS answers with (FQDN address type). */
+export function projectEndpointSlice(obj: unknown): SliceRecord | null {
+  const { name, namespace, labels } = metadata('EndpointSlice', obj, true)
+  const ref = `${namespace}/${name}`
+  const body = obj as Json
+  if (body.addressType === 'FQDN') return null
+  const family = body.addressType === 'IPv6' ? isIPv6 : body.addressType === 'IPv4' ? isIPv4 : null
+  if (!family) throw new InvalidObjectError('EndpointSlice', ref, `addressType ${JSON.stringify(body.addressType)} is not IPv4, IPv6 or FQDN`)
+  const service = labels[SERVICE_NAME_LABEL]
+  if (typeof service !== 'string' || service === '') {
+    throw new InvalidObjectError('EndpointSlice', ref, `no ${SERVICE_NAME_LABEL} label`)
+  }
+  const endpoints: EndpointRecord[] = []
+  for (const ep of asArray(body.endpoints)) {
+    if (!isObject(ep)) throw new InvalidObjectError('EndpointSlice', ref, 'an endpoint is not an object')
+    const conditions = isObject(ep.conditions) ? ep.conditions : {}
+    if (conditions.ready === false) continue
+    const addresses = asArray(ep.addresses).map((a) => {
+      if (typeof a !== 'string' || !family(a)) throw new InvalidObjectError('EndpointSlice', ref, `${JSON.stringify(a)} is not an ${body.addressType} address`)
+      return canonicalIP(a)!
+    })
+    if (addresses.length === 0) continue
+    const targetRef = isObject(ep.targetRef) ? ep.targetRef : {}
+    endpoints.push({
+      addresses,
+      hostname: typeof ep.hostname === 'string' && ep.hostname !== '' ? ep.hostname.toLowerCase() : null,
+      podName: targetRef.kind === 'Pod' && typeof targetRef.name === 'string' ? targetRef.name.toLowerCase() : null,
+    })
+  }
+  return { namespace, name, service: service.toLowerCase(), endpoints, ports: ports('EndpointSlice', ref, body.ports) }
+}
+
+/** Null for pods that answer nothing: finished, being deleted, or without an address yet. */
+export function projectPod(obj: unknown): PodRecord | null {
+  const { name, namespace } = metadata('Pod', obj, true)
+  const ref = `${namespace}/${name}`
+  const body = obj as Json
+  const status = isObject(body.status) ? body.status : {}
+  if (status.phase === 'Succeeded' || status.phase === 'Failed') return null
+  if (isObject(body.metadata) && (body.metadata as Json).deletionTimestamp) return null
+  const listed = asArray(status.podIPs).map((p) => (isObject(p) ? p.ip : p))
+  const texts = listed.length > 0 ? listed : status.podIP !== undefined ? [status.podIP] : []
+  if (texts.length === 0) return null
+  return { namespace, name, ips: texts.map((ip) => address('Pod', ref, ip)) }
+}
+
+export function projectNamespace(obj: unknown): NamespaceRecord {
+  return { name: metadata('Namespace', obj, false).name }
+}

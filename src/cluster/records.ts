@@ -1,0 +1,58 @@
+/**
+ * What the store keeps of each API object: only what answers need. Names are lower case,
+ * addresses canonical text; protocols lower case (`tcp`), as SRV labels are matched.
+ */
+export interface PortRecord {
+  /** '' for an unnamed port. */
+  readonly name: string
+  readonly protocol: string
+  readonly port: number
+}
+
+export type ServiceKind = 'cluster-ip' | 'headless' | 'external-name'
+
+export interface ServiceRecord {
+  readonly namespace: string
+  readonly name: string
+  readonly kind: ServiceKind
+  /** Every entry of spec.clusterIPs (one per family), empty unless kind is cluster-ip. */
+  readonly clusterIPs: readonly string[]
+  /** The CNAME target, only for external-name services. */
+  readonly externalName: string | null
+  readonly ports: readonly PortRecord[]
+}
+
+/** One ready endpoint of an EndpointSlice (not-ready ones are never answered, so never kept). */
+export interface EndpointRecord {
+  readonly addresses: readonly string[]
+  readonly hostname: string | null
+  /** targetRef.name when it is a Pod (for `endpoint_pod_names`). */
+  readonly podName: string | null
+}
+
+export interface SliceRecord {
+  readonly namespace: string
+  readonly name: string
+  /** The Service it belongs to (label kubernetes.io/service-name). */
+  readonly service: string
+  readonly endpoints: readonly EndpointRecord[]
+  readonly ports: readonly PortRecord[]
+}
+
+export interface PodRecord {
+  readonly namespace: string
+  readonly name: string
+  readonly ips: readonly string[]
+}
+
+export interface NamespaceRecord {
+  readonly name: string
+}
+
+/** A full set of objects, as a relist or a manifest reload delivers them. */
+export interface ClusterObjects {
+  readonly namespaces: readonly NamespaceRecord[]
+  readonly services: readonly ServiceRecord[]
+  readonly slices: readonly SliceRecord[]
+  readonly pods: readonly PodRecord[]
+}

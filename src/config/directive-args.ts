@@ -1,0 +1,35 @@
+import { ConfigError } from '../errors.js'
+import type { Directive } from './corefile.js'
+
+/** Errors from a plugin's setup read `file:line: plugin/NAME: …`. */
+export function pluginError(plugin: string, at: Directive, message: string): ConfigError {
+  return new ConfigError(at, `plugin/${plugin}: ${message}`)
+}
+
+/** Fails unless `d` has between `min` and `max` arguments; `usage` shows the expected form. */
+export function expectArgs(plugin: string, d: Directive, min: number, max: number, usage: string): void {
+  if (d.args.length < min || d.args.length > max) {
+    throw pluginError(plugin, d, `${d.name}: wrong number of arguments; expected \`${usage}\``)
+  }
+}
+
+/** Fails when the directive has a `{ … }` block it does not take. */
+export function expectNoBlock(plugin: string, d: Directive): void {
+  if (d.block) throw pluginError(plugin, d, `${d.name} takes no block`)
+}
+
+/** Fails when the directive is used more than once in a server block. */
+export function expectOnce(plugin: string, uses: readonly Directive[]): Directive {
+  if (uses.length > 1) throw pluginError(plugin, uses[1]!, `${plugin} is used more than once in this server block`)
+  return uses[0]!
+}
+
+const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+
+/** Parses a Go duration (`5s`, `1m30s`, `250ms`) to milliseconds, or null. */
+export function parseDuration(text: string): number | null {
+  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(text)) return null
+  let total = 0
+  for (const [, value, , unit] of text.matchAll(/(\d+(\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) total += Number(value) * UNIT_MS[unit!]!
+  return total
+}

@@ -1,0 +1,86 @@
+import type { RRType } from './constants.js'
+
+/**
+ * Names are held without the trailing dot; the root is ''. Matching is done on lower case,
+ * writing keeps whatever case the name carries.
+ */
+interface RecordBase {
+  readonly name: string
+  readonly ttl: number
+}
+
+export interface AddressRecord extends RecordBase {
+  readonly type: typeof RRType.A | typeof RRType.AAAA
+  readonly address: string
+}
+
+export interface NameRecord extends RecordBase {
+  readonly type: typeof RRType.CNAME | typeof RRType.PTR | typeof RRType.NS
+  readonly target: string
+}
+
+export interface SrvRecord extends RecordBase {
+  readonly type: typeof RRType.SRV
+  readonly priority: number
+  readonly weight: number
+  readonly port: number
+  readonly target: string
+}
+
+export interface SoaRecord extends RecordBase {
+  readonly type: typeof RRType.SOA
+  readonly mname: string
+  readonly rname: string
+  readonly serial: number
+  readonly refresh: number
+  readonly retry: number
+  readonly expire: number
+  readonly minimum: number
+}
+
+export interface TxtRecord extends RecordBase {
+  readonly type: typeof RRType.TXT
+  readonly texts: readonly string[]
+}
+
+export type ResourceRecord = AddressRecord | NameRecord | SrvRecord | SoaRecord | TxtRecord
+
+/** The EDNS0 part of a query (its OPT record), when it has one. */
+export interface Edns {
+  readonly udpSize: number
+  readonly version: number
+  readonly dnssecOk: boolean
+}
+
+/** One decoded question, with what a handler needs to answer it. */
+export interface DnsQuery {
+  readonly id: number
+  /** The query's header flags word, for the bits a reply copies (RD, CD). */
+  readonly flags: number
+  /** The name as asked (letter case kept), without the trailing dot. */
+  readonly name: string
+  readonly lowerName: string
+  readonly type: number
+  readonly class: number
+  /** The question section as it arrived, echoed byte for byte. */
+  readonly questionWire: Buffer
+  readonly edns: Edns | null
+  readonly transport: 'udp' | 'tcp'
+  readonly remoteAddress: string
+}
+
+/** What a handler answers; the transport turns it into wire form. */
+export interface Reply {
+  readonly rcode: number
+  readonly authoritative: boolean
+  readonly answer: readonly ResourceRecord[]
+  readonly authority: readonly ResourceRecord[]
+  readonly additional: readonly ResourceRecord[]
+  /** The plugin that wrote it (the `plugin` label CoreDNS puts on response metrics). */
+  readonly plugin: string
+}
+
+/** A reply with no records: errors and refusals. */
+export function emptyReply(rcode: number, plugin: string, authoritative = false): Reply {
+  return { rcode, authoritative, answer: [], authority: [], additional: [], plugin }
+}

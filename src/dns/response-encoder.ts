@@ -1,0 +1,134 @@
+import { writeIPv4, writeIPv6 } from './address.js'
+import { CLASSIC_UDP_SIZE, Flag, HEADER_SIZE, RRClass, RRType, SERVER_UDP_SIZE } from './constants.js'
+import type { DnsQuery, Reply, ResourceRecord } from './message.js'
+import { WireWriter } from './wire-writer.js'
+
+const MAX_MESSAGE = 65535
+const OPT_SIZE = 11
+const TXT_CHUNK = 255
+const OPCODE_MASK = 0x7800
+
+/** One writer serves every reply: encoding is synchronous, so no two replies share it at once. */
+const writer = new WireWriter(8192)
+
+/** The largest reply a client accepts over its transport (RFC 6891 6.2.5; TCP carries it whole). */
+export function replySizeLimit(query: Pick<DnsQuery, 'transport' | 'edns'>): number {
+  if (query.transport === 'tcp') return MAX_MESSAGE
+  if (!query.edns) return CLASSIC_UDP_SIZE
+  return Math.min(MAX_MESSAGE, Math.max(CLASSIC_UDP_SIZE, query.edns.udpSize))
+}
+
+/**
+ * Encodes `reply` to `query` with name compression. When it does not fit `limit`, whole RRsets
+ * are dropped from the end and TC is set, as CoreDNS does; the OPT record always stays.
+ */
+export function encodeReply(query: DnsQuery, reply: Reply, limit = replySizeLimit(query)): Buffer {
+  writer.reset()
+  writer.reserve(HEADER_SIZE)
+  writer.bytes(query.questionWire)
+  if (query.questionWire.length > 0 && isPlainName(query.name)) writer.remember(query.name, HEADER_SIZE)
+
+  // Record where every RRset ends, so a cut falls on a boundary; counts per section up to there.
+  const sections = [reply.answer, reply.authority, reply.additional]
+  const counts: [number, number, number] = [0, 0, 0]
+  let cutAt = { end: writer.offset, counts: [0, 0, 0] as [number, number, number] }
+  const optBytes = query.edns ? OPT_SIZE : 0
+  let truncated = false
+  fill: for (let s = 0; s < 3; s++) {
+    const records = sections[s]!
+    for (let i = 0; i < records.length; i++) {
+      writeRecord(records[i]!, writer)
+      counts[s]!++
+      const next = records[i + 1]
+      if (next && sameRRset(records[i]!, next)) continue
+      if (writer.offset + optBytes > limit) {
+        truncated = true
+        break fill
+      }
+      cutAt = { end: writer.offset, counts: [counts[0], counts[1], counts[2]] }
+    }
+  }
+  writer.offset = cutAt.end
+
+  let rcode = reply.rcode
+  if (query.edns) {
+    writer.u8(0) // root owner
+    writer.u16(RRType.OPT)
+    writer.u16(SERVER_UDP_SIZE)
+    writer.u8(rcode >> 4)
+    writer.u8(0) // EDNS version
+    writer.u16(query.edns.dnssecOk ? 0x8000 : 0)
+    writer.u16(0)
+  }
+  rcode &= 0xf
+
+  const buf = writer.buf
+  buf.writeUInt16BE(query.id, 0)
+  let flags = Flag.QR | (query.flags & (OPCODE_MASK | Flag.RD | Flag.CD)) | rcode
+  if (reply.authoritative) flags |= Flag.AA
+  if (truncated) flags |= Flag.TC
+  buf.writeUInt16BE(flags, 2)
+  buf.writeUInt16BE(query.questionWire.length > 0 ? 1 : 0, 4)
+  buf.writeUInt16BE(cutAt.counts[0], 6)
+  buf.writeUInt16BE(cutAt.counts[1], 8)
+  buf.writeUInt16BE(cutAt.counts[2] + (query.edns ? 1 : 0), 10)
+  return Buffer.from(buf.subarray(0, writer.offset))
+}
+
+function sameRRset(a: ResourceRecord, b: ResourceRecord): boolean {
+  return a.type === b.type && (a.name === b.name || a.name.toLowerCase() === b.name.toLowerCase())
+}
+
+/** Names whose text round-trips through the wire unchanged, so the question can be pointed at. */
+function isPlainName(name: string): boolean {
+  return /^[\x21-\x2d\x2f-\x5b\x5d-\x7e]+(\.[\x21-\x2d\x2f-\x5b\x5d-\x7e]+)*$/.test(name)
+}
+
+function writeRecord(record: ResourceRecord, w: WireWriter): void {
+  w.name(record.name)
+  w.u16(record.type)
+  w.u16(RRClass.IN)
+  w.u32(record.ttl)
+  const lengthAt = w.reserve(2)
+  const start = w.offset
+  switch (record.type) {
+    case RRType.A:
+      writeIPv4(record.address, w.buf, w.reserve(4))
+      break
+    case RRType.AAAA:
+      writeIPv6(record.address, w.buf, w.reserve(16))
+      break
+    case RRType.CNAME:
+    case RRType.PTR:
+    case RRType.NS:
+      w.name(record.target)
+      break
+    case RRType.SRV:
+      w.u16(record.priority)
+      w.u16(record.weight)
+      w.u16(record.port)
+      // RFC 2782: the target is not compressed.
+      w.name(record.target, false)
+      break
+    case RRType.SOA:
+      w.name(record.mname)
+      w.name(record.rname)
+      w.u32(record.serial)
+      w.u32(record.refresh)
+      w.u32(record.retry)
+      w.u32(record.expire)
+      w.u32(record.minimum)
+      break
+    case RRType.TXT:
+      for (const text of record.texts) {
+        const bytes = Buffer.from(text, 'utf8')
+        for (let i = 0; i === 0 || i < bytes.length; i += TXT_CHUNK) {
+          const chunk = bytes.subarray(i, i + TXT_CHUNK)
+          w.u8(chunk.length)
+          w.bytes(chunk)
+        }
+      }
+      break
+  }
+  w.buf.writeUInt16BE(w.offset - start, lengthAt)
+}

@@ -1,0 +1,101 @@
+/**
+ * A growable DNS wire buffer with name compression (RFC 1035 4.1.4). dns-packet's encoder does not
+ * compress, which makes answers two to three times larger than CoreDNS's and pushes ordinary
+ * answers past the 512 bytes a client without EDNS accepts.
+ */
+const MAX_POINTER = 0x3fff
+
+export class WireWriter {
+  buf: Buffer
+  offset = 0
+  /** Name suffix (exact letters) → where it was written, for pointers. */
+  private readonly written = new Map<string, number>()
+
+  constructor(initialSize = 4096) {
+    this.buf = Buffer.allocUnsafe(initialSize)
+  }
+
+  reset(): void {
+    this.offset = 0
+    this.written.clear()
+  }
+
+  private ensure(bytes: number): void {
+    if (this.offset + bytes <= this.buf.length) return
+    let size = this.buf.length * 2
+    while (size < this.offset + bytes) size *= 2
+    const next = Buffer.allocUnsafe(size)
+    this.buf.copy(next, 0, 0, this.offset)
+    this.buf = next
+  }
+
+  u8(value: number): void {
+    this.ensure(1)
+    this.buf[this.offset++] = value
+  }
+
+  u16(value: number): void {
+    this.ensure(2)
+    this.buf.writeUInt16BE(value, this.offset)
+    this.offset += 2
+  }
+
+  u32(value: number): void {
+    this.ensure(4)
+    this.buf.writeUInt32BE(value >>> 0, this.offset)
+    this.offset += 4
+  }
+
+  bytes(data: Uint8Array): void {
+    this.ensure(data.length)
+    this.buf.set(data, this.offset)
+    this.offset += data.length
+  }
+
+  /** Reserves `length` bytes for the caller to fill at the returned offset. */
+  reserve(length: number): number {
+    this.ensure(length)
+    const at = this.offset
+    this.offset += length
+    return at
+  }
+
+  /** Remembers that `name` stands at `offset` (e.g. the echoed question), so later names point at it. */
+  remember(name: string, offset: number): void {
+    let start = 0
+    while (start < name.length && offset <= MAX_POINTER) {
+      if (!this.written.has(name.slice(start))) this.written.set(name.slice(start), offset)
+      const dot = name.indexOf('.', start)
+      if (dot === -1) break
+      offset += dot - start + 1
+      start = dot + 1
+    }
+  }
+
+  /**
+   * Writes `name` (no trailing dot; '' is the root). With `compress`, the longest suffix already
+   * written becomes a pointer; either way the suffixes written here can be pointed at later.
+   */
+  name(name: string, compress = true): void {
+    let start = 0
+    while (start < name.length) {
+      const suffix = name.slice(start)
+      if (compress) {
+        const at = this.written.get(suffix)
+        if (at !== undefined) {
+          this.u16(0xc000 | at)
+          return
+        }
+      }
+      if (this.offset <= MAX_POINTER && !this.written.has(suffix)) this.written.set(suffix, this.offset)
+      let dot = name.indexOf('.', start)
+      if (dot === -1) dot = name.length
+      const length = Buffer.byteLength(name.slice(start, dot))
+      this.ensure(length + 1)
+      this.buf[this.offset++] = length
+      this.offset += this.buf.write(name.slice(start, dot), this.offset, 'utf8')
+      start = dot + 1
+    }
+    this.u8(0)
+  }
+}

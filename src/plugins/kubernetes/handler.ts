@@ -1,0 +1,60 @@
+import type { RecordStore } from '../../cluster/record-store.js'
+import { Rcode } from '../../dns/constants.js'
+import { withAskedCase } from '../../dns/letter-case.js'
+import type { DnsQuery, Reply } from '../../dns/message.js'
+import { isInZone, longestZone } from '../../dns/names.js'
+import type { Middleware } from '../plugin.js'
+import type { Lookup, ZoneLookup } from './lookup.js'
+import type { KubernetesOptions } from './options.js'
+
+const PLUGIN = 'kubernetes'
+/** Past this many distinct (name, type) pairs the memo starts over, bounding memory under junk queries. */
+const MEMO_LIMIT = 50_000
+
+/**
+ * Answers names in the plugin's zones from the store. A lookup is computed once per (name, type)
+ * and reused until the store changes; NXDOMAIN passes on under `fallthrough` and is SERVFAIL
+ * until the first full sync.
+ */
+export function kubernetesMiddleware(options: KubernetesOptions, store: RecordStore, zones: ZoneLookup): Middleware {
+  const memo = new Map<string, Lookup>()
+  let memoGeneration = -1
+  const lookup = (name: string, type: number, zone: string): Lookup => {
+    if (memoGeneration !== store.generation || memo.size >= MEMO_LIMIT) {
+      memo.clear()
+      memoGeneration = store.generation
+    }
+    const key = `${type}|${name}`
+    let result = memo.get(key)
+    if (!result) {
+      result = zones.lookup(name, type, zone)
+      memo.set(key, result)
+    }
+    return result
+  }
+  const fallsThrough = (name: string): boolean => options.fallthrough?.some((z) => isInZone(name, z)) ?? false
+
+  return (next) => (query: DnsQuery) => {
+    const zone = longestZone(query.lowerName, options.zones)
+    if (zone === null) return next(query)
+    const result = lookup(query.lowerName, query.type, zone)
+    if (!result.exists && fallsThrough(query.lowerName)) return next(query)
+    const rcode = result.exists ? Rcode.NOERROR : store.synced ? Rcode.NXDOMAIN : Rcode.SERVFAIL
+    const authority = result.answer.length === 0 ? [zones.soa(zone)] : []
+    const reply: Reply = {
+      rcode,
+      authoritative: true,
+      answer: result.answer,
+      authority,
+      additional: result.additional,
+      plugin: PLUGIN,
+    }
+    if (query.name === query.lowerName) return reply
+    return {
+      ...reply,
+      answer: withAskedCase(reply.answer, query.name, zone, true),
+      authority: withAskedCase(reply.authority, query.name, zone, false),
+      additional: withAskedCase(reply.additional, query.name, zone, false),
+    }
+  }
+}

@@ -1,0 +1,124 @@
+import { resolve } from 'node:path'
+import type { Directive } from '../../config/corefile.js'
+import { expectArgs, expectNoBlock, parseDuration, pluginError } from '../../config/directive-args.js'
+import { parseZone } from '../../config/server-address.js'
+import { parseLabelSelector, SelectorError, type LabelSelector } from '../../cluster/label-selector.js'
+import type { BlockContext } from '../plugin.js'
+
+export type PodMode = 'disabled' | 'insecure' | 'verified'
+
+export interface KubernetesOptions {
+  /** Zones answered, forward ones and reverse ones alike. */
+  readonly zones: readonly string[]
+  /** The first forward zone: PTR targets and the apex NS are named in it. */
+  readonly primaryZone: string
+  /** `namespaces`: only these are exposed (null: all). */
+  readonly namespaces: ReadonlySet<string> | null
+  readonly namespaceLabels: LabelSelector | null
+  readonly labels: LabelSelector | null
+  readonly pods: PodMode
+  readonly endpointPodNames: boolean
+  readonly ttl: number
+  readonly noEndpoints: boolean
+  /** Zones whose NXDOMAINs pass to the next plugin ([''] for all), or null. */
+  readonly fallthrough: readonly string[] | null
+  readonly ignoreEmptyService: boolean
+  readonly startupTimeoutMs: number
+  /** Manifest files or folders that feed the store instead of the API. */
+  readonly manifests: readonly string[]
+}
+
+const NAME = 'kubernetes'
+const DEFAULT_TTL = 5
+const MAX_TTL = 3600
+const DEFAULT_STARTUP_TIMEOUT_MS = 5000
+
+/** Reads `kubernetes [ZONES…] { … }`. */
+export function parseKubernetesOptions(d: Directive, block: BlockContext): KubernetesOptions {
+  const zones = d.args.length > 0 ? d.args.flatMap((z) => parseZone(z, d)) : [...block.zones]
+  const primaryZone = zones.find((z) => !z.endsWith('arpa'))
+  if (primaryZone === undefined) throw pluginError(NAME, d, 'needs at least one zone that is not a reverse zone')
+  let options: Omit<KubernetesOptions, 'zones' | 'primaryZone'> = {
+    namespaces: null,
+    namespaceLabels: null,
+    labels: null,
+    pods: 'disabled',
+    endpointPodNames: false,
+    ttl: DEFAULT_TTL,
+    noEndpoints: false,
+    fallthrough: null,
+    ignoreEmptyService: false,
+    startupTimeoutMs: DEFAULT_STARTUP_TIMEOUT_MS,
+    manifests: [],
+  }
+  for (const o of d.block ?? []) {
+    expectNoBlock(NAME, o)
+    options = { ...options, ...readOption(o, block) }
+  }
+  if (options.manifests.length === 0) {
+    throw pluginError(NAME, d, 'no source: this build reads records from `manifests PATH…` (the API watch is not available yet)')
+  }
+  return { zones, primaryZone, ...options }
+}
+
+function readOption(o: Directive, block: BlockContext): Partial<KubernetesOptions> {
+  const selector = (text: string): LabelSelector => {
+    try {
+      return parseLabelSelector(text)
+    } catch (err) {
+      if (err instanceof SelectorError) throw pluginError(NAME, o, `${o.name}: ${err.message}`)
+      throw err
+    }
+  }
+  switch (o.name) {
+    case 'namespaces':
+      expectArgs(NAME, o, 1, Infinity, 'namespaces NAMESPACE…')
+      return { namespaces: new Set(o.args.map((n) => n.toLowerCase())) }
+    case 'namespace_labels':
+      expectArgs(NAME, o, 1, 1, 'namespace_labels SELECTOR')
+      return { namespaceLabels: selector(o.args[0]!) }
+    case 'labels':
+      expectArgs(NAME, o, 1, 1, 'labels SELECTOR')
+      return { labels: selector(o.args[0]!) }
+    case 'pods': {
+      expectArgs(NAME, o, 1, 1, 'pods disabled|insecure|verified')
+      const mode = o.args[0]!
+      if (mode !== 'disabled' && mode !== 'insecure' && mode !== 'verified') {
+        throw pluginError(NAME, o, `pods: ${mode} is not one of disabled, insecure, verified`)
+      }
+      return { pods: mode }
+    }
+    case 'endpoint_pod_names':
+      expectArgs(NAME, o, 0, 0, 'endpoint_pod_names')
+      return { endpointPodNames: true }
+    case 'ttl': {
+      expectArgs(NAME, o, 1, 1, 'ttl SECONDS')
+      const ttl = Number(o.args[0])
+      if (!/^\d+$/.test(o.args[0]!) || ttl > MAX_TTL) throw pluginError(NAME, o, `ttl must be a whole number from 0 to ${MAX_TTL}, not ${o.args[0]}`)
+      return { ttl }
+    }
+    case 'noendpoints':
+      expectArgs(NAME, o, 0, 0, 'noendpoints')
+      return { noEndpoints: true }
+    case 'fallthrough':
+      return { fallthrough: o.args.length === 0 ? [''] : o.args.flatMap((z) => parseZone(z, o)) }
+    case 'ignore':
+      if (o.args.length !== 1 || o.args[0] !== 'empty_service') throw pluginError(NAME, o, 'expected `ignore empty_service`')
+      return { ignoreEmptyService: true }
+    case 'startup_timeout': {
+      expectArgs(NAME, o, 1, 1, 'startup_timeout DURATION')
+      const ms = parseDuration(o.args[0]!)
+      if (ms === null) throw pluginError(NAME, o, `startup_timeout: ${o.args[0]} is not a duration (like 5s)`)
+      return { startupTimeoutMs: ms }
+    }
+    case 'manifests':
+      expectArgs(NAME, o, 1, Infinity, 'manifests PATH…')
+      return { manifests: o.args.map((p) => resolve(block.configDir, p)) }
+    case 'endpoint':
+    case 'tls':
+    case 'kubeconfig':
+      throw pluginError(NAME, o, `${o.name}: the API watch is not available in this build; use \`manifests PATH…\``)
+    default:
+      throw pluginError(NAME, o, `unknown option ${o.name}`)
+  }
+}

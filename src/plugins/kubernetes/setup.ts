@@ -1,0 +1,39 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { ManifestSource } from '../../cluster/manifest-source.js'
+import { RecordStore } from '../../cluster/record-store.js'
+import { expectOnce } from '../../config/directive-args.js'
+import { createLogger } from '../../log.js'
+import type { PluginDefinition } from '../plugin.js'
+import { kubernetesMiddleware } from './handler.js'
+import { ZoneLookup } from './lookup.js'
+import { parseKubernetesOptions } from './options.js'
+import { ownAddresses } from './own-addresses.js'
+
+const SYNC_POLL_MS = 20
+
+export const kubernetes: PluginDefinition = {
+  name: 'kubernetes',
+  setup(uses, block) {
+    const options = parseKubernetesOptions(expectOnce('kubernetes', uses), block)
+    const log = createLogger('plugin/kubernetes')
+    const store = new RecordStore()
+    const source = new ManifestSource(options.manifests, store, {
+      labels: options.labels,
+      namespaceLabels: options.namespaceLabels,
+      endpoints: !options.noEndpoints,
+      pods: options.pods === 'verified',
+    }, log)
+    const zones = new ZoneLookup(options, store, ownAddresses())
+    return {
+      middleware: kubernetesMiddleware(options, store, zones),
+      // Serving starts once synced, or after startup_timeout; until synced NXDOMAIN is SERVFAIL.
+      async start() {
+        source.start()
+        const deadline = Date.now() + options.startupTimeoutMs
+        while (!store.synced && Date.now() < deadline) await sleep(SYNC_POLL_MS)
+        if (!store.synced) log.warn(`starting server with unsynced records after ${options.startupTimeoutMs}ms`)
+      },
+      stop: () => source.stop(),
+    }
+  },
+}

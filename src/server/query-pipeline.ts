@@ -1,0 +1,39 @@
+import { Rcode } from '../dns/constants.js'
+import { emptyReply, type DnsQuery, type Reply } from '../dns/message.js'
+import { longestZone } from '../dns/names.js'
+import { decodeQuery } from '../dns/query-decoder.js'
+import { encodeReply } from '../dns/response-encoder.js'
+import type { ZoneRoute } from '../config/server-plan.js'
+import { createLogger } from '../log.js'
+
+const log = createLogger('')
+
+/** Bytes in, bytes out (or null: drop). Shared by the UDP and TCP transports. */
+export type PacketHandler = (packet: Buffer, transport: 'udp' | 'tcp', remoteAddress: string) => Promise<Buffer | null>
+
+/**
+ * The path of every query: decode → pick the server block by longest zone → its chain → encode.
+ * A handler that throws gets SERVFAIL and a log line; nothing escapes as a rejection.
+ */
+export function createPacketHandler(routes: readonly ZoneRoute[]): PacketHandler {
+  const zones = routes.map((r) => r.zone)
+  const byZone = new Map(routes.map((r) => [r.zone, r.handler]))
+  return async (packet, transport, remoteAddress) => {
+    const intake = decodeQuery(packet, transport, remoteAddress)
+    if (intake === null) return null
+    if ('rejection' in intake) return encodeReply(intake.rejection.query, emptyReply(intake.rejection.rcode, ''))
+    const query = intake.query
+    const zone = longestZone(query.lowerName, zones)
+    if (zone === null) return encodeReply(query, emptyReply(Rcode.REFUSED, ''))
+    return encodeReply(query, await answer(byZone.get(zone)!, query))
+  }
+}
+
+async function answer(handler: (q: DnsQuery) => Reply | Promise<Reply>, query: DnsQuery): Promise<Reply> {
+  try {
+    return await handler(query)
+  } catch (err) {
+    log.error(`${query.name || '.'} ${query.type}: ${(err as Error).stack ?? err}`)
+    return emptyReply(Rcode.SERVFAIL, '')
+  }
+}
