@@ -1,0 +1,38 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { loadServerPlan } from '../../src/config/server-plan.js'
+import { setLogSink } from '../../src/log.js'
+import { DnsServer } from '../../src/server/dns-server.js'
+import { dig, type DigOptions, type DigReply } from './dig.js'
+
+/** Log lines of servers started in this test file. */
+export const logLines: string[] = []
+setLogSink((line) => logLines.push(line))
+
+export interface RunningServer {
+  readonly port: number
+  readonly dir: string
+  ask(name: string, type: string, options?: Omit<DigOptions, 'port'>): Promise<DigReply>
+  stop(): Promise<void>
+}
+
+/**
+ * Starts a real server (UDP and TCP on 127.0.0.1, a free port) from a Corefile body, in a fresh
+ * folder holding `files` (manifests and imports), exactly as the CLI would load it.
+ */
+export async function startServer(corefile: string, files: Record<string, string> = {}): Promise<RunningServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'clusterdns-test-'))
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text)
+  const path = join(dir, 'Corefile')
+  writeFileSync(path, corefile)
+  const server = new DnsServer(loadServerPlan(path))
+  await server.start()
+  const port = server.addresses[0]!.port
+  return {
+    port,
+    dir,
+    ask: (name, type, options = {}) => dig(name, type, { ...options, port }),
+    stop: () => server.stop(),
+  }
+}
