@@ -74,12 +74,13 @@ function readOption(o: Directive, block: BlockContext): Partial<KubernetesOption
     case 'namespaces':
       expectArgs(NAME, o, 1, Infinity, 'namespaces NAMESPACE…')
       return { namespaces: new Set(o.args.map((n) => n.toLowerCase())) }
+    // A selector may be written with spaces (`env in (a, b)`): the words are one selector.
     case 'namespace_labels':
-      expectArgs(NAME, o, 1, 1, 'namespace_labels SELECTOR')
-      return { namespaceLabels: selector(o.args[0]!) }
+      expectArgs(NAME, o, 1, Infinity, 'namespace_labels SELECTOR')
+      return { namespaceLabels: selector(o.args.join(' ')) }
     case 'labels':
-      expectArgs(NAME, o, 1, 1, 'labels SELECTOR')
-      return { labels: selector(o.args[0]!) }
+      expectArgs(NAME, o, 1, Infinity, 'labels SELECTOR')
+      return { labels: selector(o.args.join(' ')) }
     case 'pods': {
       expectArgs(NAME, o, 1, 1, 'pods disabled|insecure|verified')
       const mode = o.args[0]!
