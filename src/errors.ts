@@ -25,6 +25,15 @@ export class ConfigError extends ClusterDnsError {
   }
 }
 
+/** Several Corefile problems found in one pass, so `-validate` can list them all. */
+export class ConfigErrorList extends ClusterDnsError {
+  readonly errors: readonly ConfigError[]
+  constructor(errors: readonly ConfigError[]) {
+    super('CDNS_ERR_CONFIG', errors.map((e) => e.message).join('\n'))
+    this.errors = errors
+  }
+}
+
 /** A manifest file (the `manifests` source) that could not be read or parsed. */
 export class ManifestError extends ClusterDnsError {
   constructor(file: string, message: string, options?: ErrorOptions) {

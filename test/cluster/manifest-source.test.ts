@@ -15,6 +15,7 @@ const corefile = `.:0 {
   bind 127.0.0.1
   kubernetes cluster.local {
     manifests cluster
+    startup_timeout 100ms
   }
 }
 `

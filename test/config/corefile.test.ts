@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { parseCorefile, parseCorefileFile } from '../../src/config/corefile.js'
 import { parseServerAddress } from '../../src/config/server-address.js'
 import { loadServerPlan } from '../../src/config/server-plan.js'
-import { ConfigError } from '../../src/errors.js'
+import { ConfigError, ConfigErrorList } from '../../src/errors.js'
 
 const at = { file: 'Corefile', line: 1 }
 
@@ -140,6 +140,19 @@ describe('validation of directives', () => {
     const err = configError(() => loadServerPlan(folder({ Corefile: text, 'm.yaml': manifest })))
     expect(err.message).toMatch(message)
     expect(err.line).toBe(line)
+  })
+
+  it('collects every directive problem of the file in one error', () => {
+    const text = '.:53 {\n  whoami\n  bind nowhere\n}\ncluster.local:53 {\n  kubernetes {\n    pods maybe\n  }\n}\n'
+    let thrown: unknown
+    try {
+      loadServerPlan(folder({ Corefile: text }))
+    } catch (err) {
+      thrown = err
+    }
+    expect(thrown).toBeInstanceOf(ConfigErrorList)
+    expect((thrown as ConfigErrorList).errors.map((e) => e.line)).toEqual([2, 3, 7])
+    expect((thrown as Error).message.split('\n')).toHaveLength(3)
   })
 
   it('accepts the demo configuration with listeners per address and port', () => {
