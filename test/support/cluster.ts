@@ -18,6 +18,9 @@ export function clusterCorefile(options = '', zones = 'cluster.local in-addr.arp
 `
 }
 
+/** A record line as the dig helper normalizes it. */
+export const rr = (name: string, type: string, data: string, ttl = 5): string => `${name}. ${ttl} IN ${type} ${data}`
+
 export const soa = (zone = 'cluster.local', ttl = 5): string =>
   `${zone}. ${ttl} IN SOA ns.dns.${zone}. hostmaster.${zone}. <serial> 7200 1800 86400 ${ttl}`
 

@@ -1,15 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { reverseName } from '../../../src/dns/reverse.js'
 import { startServer, type RunningServer } from '../../support/dns-server.js'
-import { clusterCorefile, expectNodata, expectNxdomain, expectReply, soa } from '../../support/cluster.js'
+import { clusterCorefile, expectNodata, expectNxdomain, expectReply, rr, soa } from '../../support/cluster.js'
 
 let server: RunningServer
 beforeAll(async () => {
   server = await startServer(clusterCorefile())
 })
 afterAll(() => server.stop())
-
-const rr = (name: string, type: string, data: string, ttl = 5): string => `${name}. ${ttl} IN ${type} ${data}`
 
 describe('ExternalName services', () => {
   it('answer a CNAME alone when the target is outside the cluster zone', async () => {

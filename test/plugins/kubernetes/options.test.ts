@@ -4,15 +4,13 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, describe, it } from 'vitest'
 import { reverseName } from '../../../src/dns/reverse.js'
 import { startServer, type RunningServer } from '../../support/dns-server.js'
-import { clusterCorefile, DEMO_CLUSTER, expectNodata, expectNxdomain, expectReply, soa } from '../../support/cluster.js'
+import { DEMO_CLUSTER, clusterCorefile, expectNodata, expectNxdomain, expectReply, rr, soa } from '../../support/cluster.js'
 
 let server: RunningServer | undefined
 afterEach(async () => {
   await server?.stop()
   server = undefined
 })
-
-const rr = (name: string, type: string, data: string, ttl = 5): string => `${name}. ${ttl} IN ${type} ${data}`
 
 describe('pods', () => {
   it('insecure: the address comes from the name when the namespace exists', async () => {

@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, it } from 'vitest'
 import { startServer, type RunningServer } from '../../support/dns-server.js'
-import { clusterCorefile, expectNodata, expectNxdomain, expectReply } from '../../support/cluster.js'
+import { clusterCorefile, expectNodata, expectNxdomain, expectReply, rr } from '../../support/cluster.js'
 
 let server: RunningServer
 beforeAll(async () => {
   server = await startServer(clusterCorefile())
 })
 afterAll(() => server.stop())
-
-const rr = (name: string, type: string, data: string, ttl = 5): string => `${name}. ${ttl} IN ${type} ${data}`
 
 describe('ClusterIP services', () => {
   it('answer every ClusterIP of the family asked, dual-stack included', async () => {
