@@ -1,4 +1,5 @@
-import type { ClusterObjects, PodRecord, PortRecord, ServiceRecord, SliceRecord } from './records.js'
+import { isDeepStrictEqual } from 'node:util'
+import type { ClusterObjects, NamespaceRecord, PodRecord, PortRecord, ServiceRecord, SliceRecord } from './records.js'
 
 /** One ready address of a Service, with what names and SRV records are made from. */
 export interface ServiceEndpoint {
@@ -8,7 +9,21 @@ export interface ServiceEndpoint {
   readonly ports: readonly PortRecord[]
 }
 
+/** The kinds of record the store holds, by the name sources use for them. */
+export interface RecordOf {
+  namespace: NamespaceRecord
+  service: ServiceRecord
+  slice: SliceRecord
+  pod: PodRecord
+}
+export type RecordKind = keyof RecordOf
+
 const key = (namespace: string, name: string): string => `${namespace}/${name}`
+
+/** A record's key within its kind: `name` for namespaces, `namespace/name` for the rest. */
+export function recordKey<K extends RecordKind>(kind: K, record: RecordOf[K]): string {
+  return kind === 'namespace' ? record.name : key((record as ServiceRecord).namespace, record.name)
+}
 
 function addTo<K, V>(index: Map<K, Set<V>>, k: K, v: V): void {
   let set = index.get(k)
@@ -21,84 +36,76 @@ function removeFrom<K, V>(index: Map<K, Set<V>>, k: K, v: V): void {
   if (set?.delete(v) && set.size === 0) index.delete(k)
 }
 
-/** The indexes behind the store; a relist builds a new one beside the old and swaps it in. */
+/** Every record by kind and key, and the indexes answers look them up by. */
 class StoreState {
-  readonly namespaces = new Set<string>()
-  readonly services = new Map<string, ServiceRecord>()
-  readonly slices = new Map<string, SliceRecord>()
+  readonly records: { [K in RecordKind]: Map<string, RecordOf[K]> } = {
+    namespace: new Map(),
+    service: new Map(),
+    slice: new Map(),
+    pod: new Map(),
+  }
   readonly slicesByService = new Map<string, Set<string>>()
   readonly servicesByClusterIP = new Map<string, Set<string>>()
   readonly slicesByAddress = new Map<string, Set<string>>()
-  readonly pods = new Map<string, PodRecord>()
   readonly podsByIP = new Map<string, Set<string>>()
   /** Merged endpoints per service, built on first use after a change to its slices. */
   readonly endpointsByService = new Map<string, ServiceEndpoint[]>()
 
-  setService(service: ServiceRecord): void {
-    const k = key(service.namespace, service.name)
-    this.deleteService(service.namespace, service.name)
-    this.services.set(k, service)
-    for (const ip of service.clusterIPs) addTo(this.servicesByClusterIP, ip, k)
+  set<K extends RecordKind>(kind: K, record: RecordOf[K]): void {
+    const k = recordKey(kind, record)
+    this.delete(kind, k)
+    this.records[kind].set(k, record)
+    this.index(kind, k, record, addTo)
   }
 
-  deleteService(namespace: string, name: string): void {
-    const k = key(namespace, name)
-    const old = this.services.get(k)
+  delete(kind: RecordKind, k: string): void {
+    const old = this.records[kind].get(k)
     if (!old) return
-    for (const ip of old.clusterIPs) removeFrom(this.servicesByClusterIP, ip, k)
-    this.services.delete(k)
+    this.index(kind, k, old, removeFrom)
+    this.records[kind].delete(k)
   }
 
-  setSlice(slice: SliceRecord): void {
-    this.deleteSlice(slice.namespace, slice.name)
-    const k = key(slice.namespace, slice.name)
-    this.slices.set(k, slice)
-    addTo(this.slicesByService, key(slice.namespace, slice.service), k)
-    for (const ep of slice.endpoints) for (const ip of ep.addresses) addTo(this.slicesByAddress, ip, k)
-    this.endpointsByService.delete(key(slice.namespace, slice.service))
-  }
-
-  deleteSlice(namespace: string, name: string): void {
-    const k = key(namespace, name)
-    const old = this.slices.get(k)
-    if (!old) return
-    removeFrom(this.slicesByService, key(old.namespace, old.service), k)
-    for (const ep of old.endpoints) for (const ip of ep.addresses) removeFrom(this.slicesByAddress, ip, k)
-    this.slices.delete(k)
-    this.endpointsByService.delete(key(old.namespace, old.service))
-  }
-
-  setPod(pod: PodRecord): void {
-    this.deletePod(pod.namespace, pod.name)
-    const k = key(pod.namespace, pod.name)
-    this.pods.set(k, pod)
-    for (const ip of pod.ips) addTo(this.podsByIP, ip, k)
-  }
-
-  deletePod(namespace: string, name: string): void {
-    const k = key(namespace, name)
-    const old = this.pods.get(k)
-    if (!old) return
-    for (const ip of old.ips) removeFrom(this.podsByIP, ip, k)
-    this.pods.delete(k)
+  /** Adds a record to (or removes it from) the indexes of its kind. */
+  private index<K extends RecordKind>(kind: K, k: string, record: RecordOf[K], apply: typeof addTo): void {
+    switch (kind) {
+      case 'service':
+        for (const ip of (record as ServiceRecord).clusterIPs) apply(this.servicesByClusterIP, ip, k)
+        break
+      case 'slice': {
+        const slice = record as SliceRecord
+        const serviceKey = key(slice.namespace, slice.service)
+        apply(this.slicesByService, serviceKey, k)
+        for (const ep of slice.endpoints) for (const ip of ep.addresses) apply(this.slicesByAddress, ip, k)
+        this.endpointsByService.delete(serviceKey)
+        break
+      }
+      case 'pod':
+        for (const ip of (record as PodRecord).ips) apply(this.podsByIP, ip, k)
+        break
+    }
   }
 }
 
 /**
  * The records every answer is made from, fed by a source (manifest files, the API watch).
  * Each change is applied synchronously, so a query never sees half of it; `generation` counts
- * changes, so answers computed from the store can be reused until it moves.
+ * changes, so answers computed from the store can be reused until it moves. A change that
+ * leaves a record as it was (a pod's status update, an unchanged object in a relist) is no change.
  */
 export class RecordStore {
-  private state = new StoreState()
+  private readonly state = new StoreState()
   private syncedOnce = false
   generation = 0
   /** Unix seconds of the last change: the SOA serial. */
   serial = Math.floor(Date.now() / 1000)
 
-  /** Whether a full set of objects has been loaded at least once. */
+  /** Whether every kind has been loaded in full at least once. */
   get synced(): boolean {
     return this.syncedOnce
+  }
+
+  markSynced(): void {
+    this.syncedOnce = true
   }
 
   private changed(): void {
@@ -106,57 +113,68 @@ export class RecordStore {
     this.serial = Math.floor(Date.now() / 1000)
   }
 
-  /** Replaces everything with `objects` in one step and marks the store synced. */
-  replaceAll(objects: ClusterObjects): void {
-    const next = new StoreState()
-    for (const ns of objects.namespaces) next.namespaces.add(ns.name)
-    for (const service of objects.services) next.setService(service)
-    for (const slice of objects.slices) next.setSlice(slice)
-    for (const pod of objects.pods) next.setPod(pod)
-    this.state = next
-    this.syncedOnce = true
+  /** Adds or replaces a record; returns whether anything changed. */
+  set<K extends RecordKind>(kind: K, record: RecordOf[K]): boolean {
+    const old = this.state.records[kind].get(recordKey(kind, record))
+    if (old && isDeepStrictEqual(old, record)) return false
+    this.state.set(kind, record)
     this.changed()
+    return true
   }
 
-  setNamespace(name: string): void {
-    this.state.namespaces.add(name)
+  /** Removes the record of `kind` with key `name` (namespaces) or `namespace/name`. */
+  delete(kind: RecordKind, recordKeyText: string): boolean {
+    if (!this.state.records[kind].has(recordKeyText)) return false
+    this.state.delete(kind, recordKeyText)
     this.changed()
+    return true
   }
-  deleteNamespace(name: string): void {
-    this.state.namespaces.delete(name)
-    this.changed()
+
+  /**
+   * Makes the store hold exactly `records` of one kind (a relist): new and changed records are set,
+   * the ones not listed deleted, unchanged ones kept. Done in place and in one synchronous step, so
+   * no query sees a name that existed throughout go missing, and memory is not doubled.
+   */
+  replace<K extends RecordKind>(kind: K, records: Iterable<RecordOf[K]>): void {
+    const current = this.state.records[kind]
+    const listed = new Set<string>()
+    let changes = 0
+    for (const record of records) {
+      const k = recordKey(kind, record)
+      listed.add(k)
+      const old = current.get(k)
+      if (old && isDeepStrictEqual(old, record)) continue
+      this.state.set(kind, record)
+      changes++
+    }
+    for (const k of [...current.keys()]) {
+      if (listed.has(k)) continue
+      this.state.delete(kind, k)
+      changes++
+    }
+    if (changes > 0) this.changed()
   }
-  setService(service: ServiceRecord): void {
-    this.state.setService(service)
-    this.changed()
+
+  /** Replaces every kind with `objects` and marks the store synced. */
+  replaceAll(objects: ClusterObjects): void {
+    this.replace('namespace', objects.namespaces)
+    this.replace('service', objects.services)
+    this.replace('slice', objects.slices)
+    this.replace('pod', objects.pods)
+    this.markSynced()
   }
-  deleteService(namespace: string, name: string): void {
-    this.state.deleteService(namespace, name)
-    this.changed()
-  }
-  setSlice(slice: SliceRecord): void {
-    this.state.setSlice(slice)
-    this.changed()
-  }
-  deleteSlice(namespace: string, name: string): void {
-    this.state.deleteSlice(namespace, name)
-    this.changed()
-  }
-  setPod(pod: PodRecord): void {
-    this.state.setPod(pod)
-    this.changed()
-  }
-  deletePod(namespace: string, name: string): void {
-    this.state.deletePod(namespace, name)
-    this.changed()
+
+  /** How many records of a kind are held. */
+  count(kind: RecordKind): number {
+    return this.state.records[kind].size
   }
 
   hasNamespace(namespace: string): boolean {
-    return this.state.namespaces.has(namespace)
+    return this.state.records.namespace.has(namespace)
   }
 
   service(namespace: string, name: string): ServiceRecord | undefined {
-    return this.state.services.get(key(namespace, name))
+    return this.state.records.service.get(key(namespace, name))
   }
 
   /** The ready endpoints of a service across all its EndpointSlices, in a stable order. */
@@ -167,7 +185,7 @@ export class RecordStore {
     const merged: ServiceEndpoint[] = []
     const sliceKeys = [...(this.state.slicesByService.get(k) ?? [])].sort()
     for (const sliceKey of sliceKeys) {
-      const slice = this.state.slices.get(sliceKey)!
+      const slice = this.state.records.slice.get(sliceKey)!
       for (const ep of slice.endpoints) {
         for (const address of ep.addresses) {
           merged.push({ address, hostname: ep.hostname, podName: ep.podName, ports: slice.ports })
@@ -180,21 +198,21 @@ export class RecordStore {
 
   /** Services whose ClusterIPs include `ip`. */
   servicesWithClusterIP(ip: string): ServiceRecord[] {
-    return [...(this.state.servicesByClusterIP.get(ip) ?? [])].sort().map((k) => this.state.services.get(k)!)
+    return [...(this.state.servicesByClusterIP.get(ip) ?? [])].sort().map((k) => this.state.records.service.get(k)!)
   }
 
   /** Services that have `ip` as a ready endpoint address. */
   servicesWithEndpoint(ip: string): ServiceRecord[] {
     const found = new Set<string>()
     for (const sliceKey of this.state.slicesByAddress.get(ip) ?? []) {
-      const slice = this.state.slices.get(sliceKey)!
+      const slice = this.state.records.slice.get(sliceKey)!
       found.add(key(slice.namespace, slice.service))
     }
-    return [...found].sort().flatMap((k) => this.state.services.get(k) ?? [])
+    return [...found].sort().flatMap((k) => this.state.records.service.get(k) ?? [])
   }
 
   /** Pods (not finished) that have `ip`. */
   podsWithIP(ip: string): PodRecord[] {
-    return [...(this.state.podsByIP.get(ip) ?? [])].map((k) => this.state.pods.get(k)!)
+    return [...(this.state.podsByIP.get(ip) ?? [])].map((k) => this.state.records.pod.get(k)!)
   }
 }
