@@ -41,7 +41,7 @@ function manifestFiles(paths: readonly string[]): string[] {
 }
 
 /** Every object in a YAML/JSON file: multi-document, `kind: List` and `*List` flattened. */
-function readObjects(file: string): unknown[] {
+export function readManifestObjects(file: string): unknown[] {
   let text: string
   try {
     text = readFileSync(file, 'utf8')
@@ -82,7 +82,7 @@ export function loadManifests(paths: readonly string[], filter: SourceFilter, lo
   const pods: PodRecord[] = []
   const used = new Set<string>()
   for (const file of manifestFiles(paths)) {
-    for (const obj of readObjects(file)) {
+    for (const obj of readManifestObjects(file)) {
       const kind = (obj as { kind?: unknown }).kind
       try {
         switch (kind) {

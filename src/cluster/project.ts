@@ -56,7 +56,8 @@ export function projectService(obj: unknown): ServiceRecord {
   const { name, namespace } = metadata('Service', obj, true)
   const ref = `${namespace}/${name}`
   const spec = isObject((obj as Json).spec) ? ((obj as Json).spec as Json) : {}
-  const base = { namespace, name, ports: ports('Service', ref, spec.ports) }
+  const hasSelector = isObject(spec.selector) && Object.keys(spec.selector).length > 0
+  const base = { namespace, name, ports: ports('Service', ref, spec.ports), hasSelector }
   if (spec.type === 'ExternalName') {
     if (typeof spec.externalName !== 'string' || spec.externalName === '') {
       throw new InvalidObjectError('Service', ref, 'type ExternalName without spec.externalName')

@@ -20,6 +20,8 @@ export interface ServiceRecord {
   /** The CNAME target, only for external-name services. */
   readonly externalName: string | null
   readonly ports: readonly PortRecord[]
+  /** Whether spec.selector is set (the `service_kind` of the DNS programming metric). */
+  readonly hasSelector: boolean
 }
 
 /** One ready endpoint of an EndpointSlice (not-ready ones are never answered, so never kept). */

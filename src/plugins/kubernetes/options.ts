@@ -2,6 +2,7 @@ import { resolve } from 'node:path'
 import type { Directive } from '../../config/corefile.js'
 import { expectArgs, expectNoBlock, parseDuration, pluginError } from '../../config/directive-args.js'
 import { parseZone } from '../../config/server-address.js'
+import type { ApiConnection } from '../../cluster/api/kube-config.js'
 import { parseLabelSelector, SelectorError, type LabelSelector } from '../../cluster/label-selector.js'
 import type { BlockContext } from '../plugin.js'
 
@@ -26,6 +27,8 @@ export interface KubernetesOptions {
   readonly startupTimeoutMs: number
   /** Manifest files or folders that feed the store instead of the API. */
   readonly manifests: readonly string[]
+  /** How to reach the API when there are no manifests (all null: in-cluster). */
+  readonly connection: ApiConnection
 }
 
 const NAME = 'kubernetes'
@@ -50,18 +53,28 @@ export function parseKubernetesOptions(d: Directive, block: BlockContext): Kuber
     ignoreEmptyService: false,
     startupTimeoutMs: DEFAULT_STARTUP_TIMEOUT_MS,
     manifests: [],
+    connection: { endpoint: null, tls: null, kubeconfig: null },
   }
+  let apiOption: Directive | null = null
   for (const o of d.block ?? []) {
     expectNoBlock(NAME, o)
-    options = { ...options, ...readOption(o, block) }
+    const { connection, ...option } = readOption(o, block)
+    if (connection) {
+      apiOption ??= o
+      options = { ...options, connection: { ...options.connection, ...connection } }
+    } else {
+      options = { ...options, ...option }
+    }
   }
-  if (options.manifests.length === 0) {
-    throw pluginError(NAME, d, 'no source: this build reads records from `manifests PATH…` (the API watch is not available yet)')
+  if (apiOption && options.manifests.length > 0) {
+    throw pluginError(NAME, apiOption, `${apiOption.name}: manifests and the API (endpoint, tls, kubeconfig) are two sources; use one`)
   }
   return { zones, primaryZone, ...options }
 }
 
-function readOption(o: Directive, block: BlockContext): Partial<KubernetesOptions> {
+type OptionValue = Partial<Omit<KubernetesOptions, 'connection'>> & { connection?: Partial<ApiConnection> }
+
+function readOption(o: Directive, block: BlockContext): OptionValue {
   const selector = (text: string): LabelSelector => {
     try {
       return parseLabelSelector(text)
@@ -115,10 +128,25 @@ function readOption(o: Directive, block: BlockContext): Partial<KubernetesOption
     case 'manifests':
       expectArgs(NAME, o, 1, Infinity, 'manifests PATH…')
       return { manifests: o.args.map((p) => resolve(block.configDir, p)) }
-    case 'endpoint':
-    case 'tls':
+    case 'endpoint': {
+      expectArgs(NAME, o, 1, 1, 'endpoint URL')
+      let url: URL | null = null
+      try {
+        url = new URL(o.args[0]!)
+      } catch {
+        url = null
+      }
+      if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw pluginError(NAME, o, `endpoint: ${o.args[0]} is not an http(s) URL`)
+      return { connection: { endpoint: o.args[0]!.replace(/\/$/, '') } }
+    }
+    case 'tls': {
+      expectArgs(NAME, o, 3, 3, 'tls CERT KEY CACERT')
+      const [cert, key, ca] = o.args.map((p) => resolve(block.configDir, p)) as [string, string, string]
+      return { connection: { tls: { cert, key, ca } } }
+    }
     case 'kubeconfig':
-      throw pluginError(NAME, o, `${o.name}: the API watch is not available in this build; use \`manifests PATH…\``)
+      expectArgs(NAME, o, 1, 2, 'kubeconfig FILE [CONTEXT]')
+      return { connection: { kubeconfig: { file: resolve(block.configDir, o.args[0]!), context: o.args[1] ?? null } } }
     default:
       throw pluginError(NAME, o, `unknown option ${o.name}`)
   }

@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { ManifestSource } from '../../cluster/manifest-source.js'
+import { ApiSource } from '../../cluster/api/api-source.js'
+import { loadKubeConfig } from '../../cluster/api/kube-config.js'
+import { ManifestSource, type SourceFilter } from '../../cluster/manifest-source.js'
 import { RecordStore } from '../../cluster/record-store.js'
 import { expectOnce } from '../../config/directive-args.js'
 import { createLogger } from '../../log.js'
@@ -17,23 +19,29 @@ export const kubernetes: PluginDefinition = {
     const options = parseKubernetesOptions(expectOnce('kubernetes', uses), block)
     const log = createLogger('plugin/kubernetes')
     const store = new RecordStore()
-    const source = new ManifestSource(options.manifests, store, {
+    const filter: SourceFilter = {
       labels: options.labels,
       namespaceLabels: options.namespaceLabels,
       endpoints: !options.noEndpoints,
       pods: options.pods === 'verified',
-    }, log)
+    }
+    let source: { start(): void; stop(): void } | null = null
     const zones = new ZoneLookup(options, store, ownAddresses())
     return {
       middleware: kubernetesMiddleware(options, store, zones),
       // Serving starts once synced, or after startup_timeout; until synced NXDOMAIN is SERVFAIL.
+      // The API configuration is read here, not at setup, so -validate works away from the cluster.
       async start() {
+        source =
+          options.manifests.length > 0
+            ? new ManifestSource(options.manifests, store, filter, log)
+            : new ApiSource(loadKubeConfig(options.connection), store, filter, log)
         source.start()
         const deadline = Date.now() + options.startupTimeoutMs
         while (!store.synced && Date.now() < deadline) await sleep(SYNC_POLL_MS)
         if (!store.synced) log.warn(`starting server with unsynced records after ${options.startupTimeoutMs}ms`)
       },
-      stop: () => source.stop(),
+      stop: () => source?.stop(),
     }
   },
 }

@@ -1,0 +1,161 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { FakeCluster, GoneError, makeFilter, type Resource } from './fake-cluster.js'
+
+const ROUTES: Record<string, { resource: Resource; kind: string; apiVersion: string }> = {
+  '/api/v1/namespaces': { resource: 'namespaces', kind: 'Namespace', apiVersion: 'v1' },
+  '/api/v1/services': { resource: 'services', kind: 'Service', apiVersion: 'v1' },
+  '/api/v1/pods': { resource: 'pods', kind: 'Pod', apiVersion: 'v1' },
+  '/apis/discovery.k8s.io/v1/endpointslices': { resource: 'endpointslices', kind: 'EndpointSlice', apiVersion: 'discovery.k8s.io/v1' },
+}
+
+/** What a request asked, for tests that check which selectors and pages were sent. */
+export interface RecordedRequest {
+  readonly path: string
+  readonly watch: boolean
+  readonly query: Readonly<Record<string, string>>
+}
+
+export interface FakeApiServerOptions {
+  /** How often open watches that asked for bookmarks get one (0: never). */
+  readonly bookmarkIntervalMs?: number
+}
+
+const status = (code: number, reason: string, message: string) => ({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message })
+
+/**
+ * Serves a FakeCluster over the Kubernetes list/watch HTTP protocol: paginated lists, chunked
+ * watch streams of JSON lines from a resourceVersion, bookmarks, 410 Gone, label and field
+ * selectors. Faults are injected by method: drop watches, refuse connections, slow lists,
+ * garbage lines.
+ */
+export class FakeApiServer {
+  readonly requests: RecordedRequest[] = []
+  /** Every list response waits this long first. */
+  listDelayMs = 0
+  private server: Server | null = null
+  private port = 0
+  private readonly sockets = new Set<Socket>()
+  private readonly watches = new Set<ServerResponse>()
+
+  constructor(
+    readonly cluster: FakeCluster,
+    private readonly options: FakeApiServerOptions = {},
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`
+  }
+
+  async listen(port = 0): Promise<number> {
+    const server = createServer((req, res) => {
+      this.handle(req, res).catch((err: Error) => {
+        if (!res.headersSent) res.writeHead(500).end(JSON.stringify(status(500, 'InternalError', err.message)))
+        else res.destroy()
+      })
+    })
+    server.on('connection', (socket) => {
+      this.sockets.add(socket)
+      socket.on('close', () => this.sockets.delete(socket))
+    })
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(port, '127.0.0.1', () => resolve())
+    })
+    this.server = server
+    this.port = (server.address() as { port: number }).port
+    return this.port
+  }
+
+  /** Ends every open watch stream cleanly, as an API server restart or a load balancer does. */
+  dropWatches(): void {
+    for (const res of this.watches) res.end()
+    this.watches.clear()
+  }
+
+  /** Writes a line that is not JSON into every open watch stream. */
+  injectGarbage(): void {
+    for (const res of this.watches) if (!res.writableEnded) res.write('this is not json {{{\n')
+  }
+
+  /** Stops listening and cuts every connection for `ms`: clients get connection refused. */
+  async refuseFor(ms: number): Promise<void> {
+    await this.stopListening()
+    setTimeout(() => void this.listen(this.port), ms).unref()
+  }
+
+  async close(): Promise<void> {
+    await this.stopListening()
+  }
+
+  private async stopListening(): Promise<void> {
+    const server = this.server
+    this.server = null
+    this.watches.clear()
+    for (const socket of this.sockets) socket.destroy()
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    const route = ROUTES[url.pathname]
+    const query = Object.fromEntries(url.searchParams)
+    const watch = query.watch === 'true' || query.watch === '1'
+    this.requests.push({ path: url.pathname, watch, query })
+    if (!route || req.method !== 'GET') {
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify(status(404, 'NotFound', `${req.method} ${url.pathname}`)))
+      return
+    }
+    const filter = makeFilter(query.labelSelector, query.fieldSelector)
+    if (watch) return this.serveWatch(route, filter, query, res)
+    if (this.listDelayMs > 0) await sleep(this.listDelayMs)
+    try {
+      const page = this.cluster.list(route.resource, filter, Number(query.limit ?? 0), query.continue)
+      const body = {
+        kind: `${route.kind}List`,
+        apiVersion: route.apiVersion,
+        metadata: { resourceVersion: String(page.rv), ...(page.next ? { continue: page.next } : {}) },
+        items: page.items.map((o) => ({ kind: route.kind, apiVersion: route.apiVersion, ...o })),
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body))
+    } catch (err) {
+      if (!(err instanceof GoneError)) throw err
+      res.writeHead(410, { 'content-type': 'application/json' }).end(JSON.stringify(status(410, 'Expired', err.message)))
+    }
+  }
+
+  private serveWatch(route: (typeof ROUTES)[string], filter: ReturnType<typeof makeFilter>, query: Record<string, string>, res: ServerResponse): void {
+    res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' })
+    // Between end() (a dropped watch) and 'close', events may still arrive: they are not sent.
+    const send = (type: string, object: unknown): void => {
+      if (!res.writableEnded && !res.destroyed) res.write(`${JSON.stringify({ type, object })}\n`)
+    }
+    let unsubscribe: () => void
+    try {
+      unsubscribe = this.cluster.watch(route.resource, Number(query.resourceVersion ?? 0), filter, (event) =>
+        send(event.type, { kind: route.kind, apiVersion: route.apiVersion, ...event.object }),
+      )
+    } catch (err) {
+      if (!(err instanceof GoneError)) throw err
+      // The real API server answers 200 and puts the 410 in an ERROR event.
+      send('ERROR', status(410, 'Expired', err.message))
+      res.end()
+      return
+    }
+    this.watches.add(res)
+    const timers: NodeJS.Timeout[] = []
+    const interval = this.options.bookmarkIntervalMs ?? 0
+    if (query.allowWatchBookmarks === 'true' && interval > 0) {
+      timers.push(
+        setInterval(() => send('BOOKMARK', { kind: route.kind, apiVersion: route.apiVersion, metadata: { resourceVersion: String(this.cluster.resourceVersion) } }), interval),
+      )
+    }
+    if (query.timeoutSeconds) timers.push(setTimeout(() => res.end(), Number(query.timeoutSeconds) * 1000))
+    res.on('close', () => {
+      unsubscribe()
+      timers.forEach(clearTimeout)
+      this.watches.delete(res)
+    })
+  }
+}
