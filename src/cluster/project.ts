@@ -12,6 +12,21 @@ export class InvalidObjectError extends ClusterDnsError {
 }
 
 type Json = Record<string, unknown>
+
+/**
+ * One copy of each string that many records repeat (namespaces, service and port names,
+ * protocols): every object parsed from the API brings its own copy otherwise. Started over when
+ * it grows past a bound, so churn cannot grow it without end.
+ */
+const interned = new Map<string, string>()
+const INTERN_LIMIT = 100_000
+function intern(text: string): string {
+  const known = interned.get(text)
+  if (known !== undefined) return known
+  if (interned.size >= INTERN_LIMIT) interned.clear()
+  interned.set(text, text)
+  return text
+}
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
 
@@ -23,7 +38,7 @@ function metadata(kind: string, obj: unknown, namespaced: boolean): { name: stri
   if (typeof name !== 'string' || name === '') throw new InvalidObjectError(kind, '?', 'metadata.name is missing')
   // kubectl fills in `default` for namespaced objects written without one; so do we.
   const ns = namespaced ? (typeof namespace === 'string' && namespace !== '' ? namespace : 'default') : ''
-  return { name: name.toLowerCase(), namespace: ns.toLowerCase(), labels: isObject(labels) ? labels : {} }
+  return { name: name.toLowerCase(), namespace: intern(ns.toLowerCase()), labels: isObject(labels) ? labels : {} }
 }
 
 /** The object's labels, for selectors. */
@@ -40,8 +55,8 @@ function ports(kind: string, ref: string, list: unknown): PortRecord[] {
     if (typeof p.port !== 'number' || !Number.isInteger(p.port) || p.port < 1 || p.port > 65535) {
       throw new InvalidObjectError(kind, ref, `port ${JSON.stringify(p.port)} is not a number from 1 to 65535`)
     }
-    const name = typeof p.name === 'string' ? p.name.toLowerCase() : ''
-    const protocol = typeof p.protocol === 'string' ? p.protocol.toLowerCase() : 'tcp'
+    const name = typeof p.name === 'string' ? intern(p.name.toLowerCase()) : ''
+    const protocol = typeof p.protocol === 'string' ? intern(p.protocol.toLowerCase()) : 'tcp'
     return [{ name, protocol, port: p.port }]
   })
 }
@@ -103,7 +118,7 @@ export function projectEndpointSlice(obj: unknown): SliceRecord | null {
       podName: targetRef.kind === 'Pod' && typeof targetRef.name === 'string' ? targetRef.name.toLowerCase() : null,
     })
   }
-  return { namespace, name, service: service.toLowerCase(), endpoints, ports: ports('EndpointSlice', ref, body.ports) }
+  return { namespace, name, service: intern(service.toLowerCase()), endpoints, ports: ports('EndpointSlice', ref, body.ports) }
 }
 
 /** Null for pods that answer nothing: finished, being deleted, or without an address yet. */

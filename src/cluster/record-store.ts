@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util'
+import { MultiIndex } from './multi-index.js'
 import type { ClusterObjects, NamespaceRecord, PodRecord, PortRecord, ServiceRecord, SliceRecord } from './records.js'
 
 /** One ready address of a Service, with what names and SRV records are made from. */
@@ -25,17 +26,6 @@ export function recordKey<K extends RecordKind>(kind: K, record: RecordOf[K]): s
   return kind === 'namespace' ? record.name : key((record as ServiceRecord).namespace, record.name)
 }
 
-function addTo<K, V>(index: Map<K, Set<V>>, k: K, v: V): void {
-  let set = index.get(k)
-  if (!set) index.set(k, (set = new Set()))
-  set.add(v)
-}
-
-function removeFrom<K, V>(index: Map<K, Set<V>>, k: K, v: V): void {
-  const set = index.get(k)
-  if (set?.delete(v) && set.size === 0) index.delete(k)
-}
-
 /** Every record by kind and key, and the indexes answers look them up by. */
 class StoreState {
   readonly records: { [K in RecordKind]: Map<string, RecordOf[K]> } = {
@@ -44,10 +34,10 @@ class StoreState {
     slice: new Map(),
     pod: new Map(),
   }
-  readonly slicesByService = new Map<string, Set<string>>()
-  readonly servicesByClusterIP = new Map<string, Set<string>>()
-  readonly slicesByAddress = new Map<string, Set<string>>()
-  readonly podsByIP = new Map<string, Set<string>>()
+  readonly slicesByService = new MultiIndex<string>()
+  readonly servicesByClusterIP = new MultiIndex<string>()
+  readonly slicesByAddress = new MultiIndex<string>()
+  readonly podsByIP = new MultiIndex<string>()
   /** Merged endpoints per service, built on first use after a change to its slices. */
   readonly endpointsByService = new Map<string, ServiceEndpoint[]>()
 
@@ -55,32 +45,32 @@ class StoreState {
     const k = recordKey(kind, record)
     this.delete(kind, k)
     this.records[kind].set(k, record)
-    this.index(kind, k, record, addTo)
+    this.index(kind, k, record, 'add')
   }
 
   delete(kind: RecordKind, k: string): void {
     const old = this.records[kind].get(k)
     if (!old) return
-    this.index(kind, k, old, removeFrom)
+    this.index(kind, k, old, 'remove')
     this.records[kind].delete(k)
   }
 
   /** Adds a record to (or removes it from) the indexes of its kind. */
-  private index<K extends RecordKind>(kind: K, k: string, record: RecordOf[K], apply: typeof addTo): void {
+  private index<K extends RecordKind>(kind: K, k: string, record: RecordOf[K], op: 'add' | 'remove'): void {
     switch (kind) {
       case 'service':
-        for (const ip of (record as ServiceRecord).clusterIPs) apply(this.servicesByClusterIP, ip, k)
+        for (const ip of (record as ServiceRecord).clusterIPs) this.servicesByClusterIP[op](ip, k)
         break
       case 'slice': {
         const slice = record as SliceRecord
         const serviceKey = key(slice.namespace, slice.service)
-        apply(this.slicesByService, serviceKey, k)
-        for (const ep of slice.endpoints) for (const ip of ep.addresses) apply(this.slicesByAddress, ip, k)
+        this.slicesByService[op](serviceKey, k)
+        for (const ep of slice.endpoints) for (const ip of ep.addresses) this.slicesByAddress[op](ip, k)
         this.endpointsByService.delete(serviceKey)
         break
       }
       case 'pod':
-        for (const ip of (record as PodRecord).ips) apply(this.podsByIP, ip, k)
+        for (const ip of (record as PodRecord).ips) this.podsByIP[op](ip, k)
         break
     }
   }
@@ -131,28 +121,40 @@ export class RecordStore {
   }
 
   /**
-   * Makes the store hold exactly `records` of one kind (a relist): new and changed records are set,
-   * the ones not listed deleted, unchanged ones kept. Done in place and in one synchronous step, so
-   * no query sees a name that existed throughout go missing, and memory is not doubled.
+   * Starts making the store hold exactly the records of one kind that are then `put` (a relist, page
+   * by page): new and changed records are set as they come, unchanged ones kept, and `finish`
+   * deletes the ones not put. Names that exist throughout never go missing, and no second copy of
+   * the kind is built.
    */
-  replace<K extends RecordKind>(kind: K, records: Iterable<RecordOf[K]>): void {
+  beginReplace<K extends RecordKind>(kind: K): { put(record: RecordOf[K]): void; finish(): void } {
     const current = this.state.records[kind]
     const listed = new Set<string>()
     let changes = 0
-    for (const record of records) {
-      const k = recordKey(kind, record)
-      listed.add(k)
-      const old = current.get(k)
-      if (old && isDeepStrictEqual(old, record)) continue
-      this.state.set(kind, record)
-      changes++
+    return {
+      put: (record) => {
+        const k = recordKey(kind, record)
+        listed.add(k)
+        const old = current.get(k)
+        if (old && isDeepStrictEqual(old, record)) return
+        this.state.set(kind, record)
+        changes++
+      },
+      finish: () => {
+        for (const k of [...current.keys()]) {
+          if (listed.has(k)) continue
+          this.state.delete(kind, k)
+          changes++
+        }
+        if (changes > 0) this.changed()
+      },
     }
-    for (const k of [...current.keys()]) {
-      if (listed.has(k)) continue
-      this.state.delete(kind, k)
-      changes++
-    }
-    if (changes > 0) this.changed()
+  }
+
+  /** Makes the store hold exactly `records` of one kind, in one synchronous step. */
+  replace<K extends RecordKind>(kind: K, records: Iterable<RecordOf[K]>): void {
+    const replacement = this.beginReplace(kind)
+    for (const record of records) replacement.put(record)
+    replacement.finish()
   }
 
   /** Replaces every kind with `objects` and marks the store synced. */
@@ -183,7 +185,7 @@ export class RecordStore {
     const cached = this.state.endpointsByService.get(k)
     if (cached) return cached
     const merged: ServiceEndpoint[] = []
-    const sliceKeys = [...(this.state.slicesByService.get(k) ?? [])].sort()
+    const sliceKeys = [...this.state.slicesByService.get(k)].sort()
     for (const sliceKey of sliceKeys) {
       const slice = this.state.records.slice.get(sliceKey)!
       for (const ep of slice.endpoints) {
@@ -198,13 +200,13 @@ export class RecordStore {
 
   /** Services whose ClusterIPs include `ip`. */
   servicesWithClusterIP(ip: string): ServiceRecord[] {
-    return [...(this.state.servicesByClusterIP.get(ip) ?? [])].sort().map((k) => this.state.records.service.get(k)!)
+    return [...this.state.servicesByClusterIP.get(ip)].sort().map((k) => this.state.records.service.get(k)!)
   }
 
   /** Services that have `ip` as a ready endpoint address. */
   servicesWithEndpoint(ip: string): ServiceRecord[] {
     const found = new Set<string>()
-    for (const sliceKey of this.state.slicesByAddress.get(ip) ?? []) {
+    for (const sliceKey of this.state.slicesByAddress.get(ip)) {
       const slice = this.state.records.slice.get(sliceKey)!
       found.add(key(slice.namespace, slice.service))
     }
@@ -213,6 +215,6 @@ export class RecordStore {
 
   /** Pods (not finished) that have `ip`. */
   podsWithIP(ip: string): PodRecord[] {
-    return [...(this.state.podsByIP.get(ip) ?? [])].map((k) => this.state.records.pod.get(k)!)
+    return this.state.podsByIP.get(ip).map((k) => this.state.records.pod.get(k)!)
   }
 }

@@ -218,3 +218,33 @@ describe('the Kubernetes API as a source', () => {
     expect(values.find((v) => v.metricName?.endsWith('_sum'))!.value).toBeGreaterThanOrEqual(2)
   })
 })
+
+describe('API configuration', () => {
+  const kubeconfig = (server: string): string => `apiVersion: v1
+kind: Config
+clusters:
+  - name: test
+    cluster: { server: ${server}, insecure-skip-tls-verify: true }
+users:
+  - name: tester
+    user: { token: not-checked }
+contexts:
+  - name: elsewhere
+    context: { cluster: test, user: tester }
+  - name: bench
+    context: { cluster: test, user: tester }
+current-context: elsewhere
+`
+
+  it('reads a kubeconfig file and the context it names', async () => {
+    api = await startApiServer([DEMO_CLUSTER])
+    dns = await startServer('.:0 {\n  bind 127.0.0.1\n  kubernetes cluster.local {\n    kubeconfig kube.yaml bench\n  }\n}\n', { 'kube.yaml': kubeconfig(api.url) })
+    expectReply(await dns.ask('web.shop.svc.cluster.local', 'A'), { status: 'NOERROR', answer: [WEB] })
+  })
+
+  it('refuses a context the kubeconfig does not have, naming it', async () => {
+    await expect(
+      startServer('.:0 {\n  bind 127.0.0.1\n  kubernetes cluster.local {\n    kubeconfig kube.yaml nowhere\n  }\n}\n', { 'kube.yaml': kubeconfig('http://127.0.0.1:1') }),
+    ).rejects.toThrow(/kubeconfig .*kube\.yaml has no context nowhere/)
+  })
+})

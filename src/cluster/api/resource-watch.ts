@@ -84,10 +84,13 @@ export class ResourceWatch<K extends RecordKind> {
     await sleep(this.backoff.next(), undefined, { signal: this.stopping.signal }).catch(() => {})
   }
 
-  /** Lists every object page by page, keeping only projections, then applies them in one step. */
+  /**
+   * Lists every object page by page, applying each page's projections as it comes (changed records
+   * only) and removing what the list no longer has at the end: no page is kept, no copy built.
+   */
   private async relist(): Promise<void> {
     const { kind, api, store, labelSelector, fieldSelector } = this.options
-    const records: RecordOf[K][] = []
+    const replacement = store.beginReplace(kind.store)
     let listVersion = ''
     let next: string | undefined
     do {
@@ -95,11 +98,11 @@ export class ResourceWatch<K extends RecordKind> {
       listVersion ||= page.metadata?.resourceVersion ?? ''
       for (const item of page.items) {
         const record = this.project(item)
-        if (record) records.push(record)
+        if (record) replacement.put(record)
       }
       next = page.metadata?._continue || undefined
     } while (next)
-    store.replace(kind.store, records)
+    replacement.finish()
     this.resourceVersion = listVersion
     this.options.health.succeeded()
     this.options.onListed()

@@ -127,6 +127,8 @@ export class FakeApiServer {
 
   private serveWatch(route: (typeof ROUTES)[string], filter: ReturnType<typeof makeFilter>, query: Record<string, string>, res: ServerResponse): void {
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' })
+    // Headers go out at once, as the real API server sends them, not with the first event.
+    res.flushHeaders()
     // Between end() (a dropped watch) and 'close', events may still arrive: they are not sent.
     const send = (type: string, object: unknown): void => {
       if (!res.writableEnded && !res.destroyed) res.write(`${JSON.stringify({ type, object })}\n`)

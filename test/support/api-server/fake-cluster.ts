@@ -81,6 +81,8 @@ export class FakeCluster {
     endpointslices: new Map(),
     pods: new Map(),
   }
+  /** Keys in list order, rebuilt after a change: pages of a large list must not sort it again. */
+  private readonly sortedKeys: Partial<Record<Resource, string[]>> = {}
   private history: HistoryEntry[] = []
   /** Watches may start at this resourceVersion or later. */
   private oldestWatchable = 1
@@ -120,6 +122,7 @@ export class FakeCluster {
   }
 
   private record(entry: HistoryEntry): void {
+    delete this.sortedKeys[entry.resource]
     this.history.push(entry)
     if (this.history.length > this.historyLimit) {
       const dropped = this.history.splice(0, this.history.length - this.historyLimit)
@@ -144,10 +147,17 @@ export class FakeCluster {
       after = token.after
       rv = token.rv
     }
-    const keys = [...this.objects[resource].keys()].filter((k) => k > after).sort()
+    const keys = (this.sortedKeys[resource] ??= [...this.objects[resource].keys()].sort())
+    let start = 0
+    for (let end = keys.length; start < end; ) {
+      const mid = (start + end) >> 1
+      if (keys[mid]! <= after) start = mid + 1
+      else end = mid
+    }
     const items: KubeObject[] = []
     let last = ''
-    for (const k of keys) {
+    for (let i = start; i < keys.length; i++) {
+      const k = keys[i]!
       const obj = this.objects[resource].get(k)!
       if (!matches(filter, obj)) continue
       if (limit > 0 && items.length === limit) {
