@@ -4,7 +4,7 @@ import { resolve } from 'node:path'
 import { loadServerPlan } from './config/server-plan.js'
 import { ClusterDnsError } from './errors.js'
 import { createLogger } from './log.js'
-import { DnsServer } from './server/dns-server.js'
+import { Runtime } from './server/runtime.js'
 
 const USAGE = `usage: clusterdns [-conf FILE] [-validate] [-version]
   -conf FILE   the Corefile to load (default: ./Corefile)
@@ -74,9 +74,9 @@ async function main(): Promise<number> {
     process.stdout.write(`${conf}: OK\n`)
     return 0
   }
-  const server = new DnsServer(loadServerPlan(conf, { warn }))
-  await server.start()
-  for (const bound of server.addresses) {
+  const runtime = new Runtime(conf, version)
+  await runtime.start()
+  for (const bound of runtime.dns.addresses) {
     const host = bound.address === '' ? '' : bound.address.includes(':') ? `[${bound.address}]` : bound.address
     for (const zone of bound.zones) process.stdout.write(`${zone === '' ? '.' : `${zone}.`}:${bound.port} on ${host || '*'}:${bound.port}\n`)
   }
@@ -84,7 +84,7 @@ async function main(): Promise<number> {
 
   const stop = (signal: string): void => {
     log.info(`${signal}: shutting down`)
-    server.stop().then(() => process.exit(0), () => process.exit(1))
+    runtime.shutdown().then(() => process.exit(0), () => process.exit(1))
   }
   process.once('SIGTERM', () => stop('SIGTERM'))
   process.once('SIGINT', () => stop('SIGINT'))

@@ -3,14 +3,16 @@ import { Rcode } from '../dns/constants.js'
 import { emptyReply } from '../dns/message.js'
 import { ConfigError, ConfigErrorList } from '../errors.js'
 import { PLUGINS } from '../plugins/order.js'
-import type { Handler, PluginInstance } from '../plugins/plugin.js'
+import type { Handler, HttpRoute, PluginInstance, QueryObserver } from '../plugins/plugin.js'
+import { Lifecycle, type ReadinessReporter } from '../server/lifecycle.js'
 import { parseCorefileFile, type ParseOptions, type ServerBlockSource } from './corefile.js'
 import { parseServerAddress } from './server-address.js'
 
-/** A zone served on a listener, with the chain that answers it. */
+/** A zone served on a listener, with the chain that answers it and who watches its answers. */
 export interface ZoneRoute {
   readonly zone: string
   readonly handler: Handler
+  readonly observers: readonly QueryObserver[]
 }
 
 /** One address and port to listen on (UDP and TCP); address '' means every address. */
@@ -24,7 +26,25 @@ export interface ListenerPlan {
 export interface ServerPlan {
   readonly listeners: readonly ListenerPlan[]
   readonly instances: readonly PluginInstance[]
+  readonly httpRoutes: readonly HttpRoute[]
+  readonly readiness: readonly ReadinessReporter[]
+  /** The longest `health { lameduck }`, 0 without. */
+  readonly lameduckMs: number
+  readonly reload: { readonly intervalMs: number; readonly jitterMs: number } | null
+  /** Each server block's plugins, for coredns_plugin_enabled. */
+  readonly enabled: ReadonlyArray<{ readonly server: string; readonly zone: string; readonly name: string }>
 }
+
+export interface PlanOptions extends ParseOptions {
+  readonly lifecycle?: Lifecycle
+}
+
+/** `dns://ADDRESS:PORT` as CoreDNS names a server in its metrics. */
+export function serverLabel(address: string, port: number): string {
+  return `dns://${address.includes(':') ? `[${address}]` : address}:${port}`
+}
+
+export const zoneLabel = (zone: string): string => (zone === '' ? '.' : `${zone}.`)
 
 /** What answers when no plugin did: a name this server is not configured for. */
 const refuse: Handler = () => emptyReply(Rcode.REFUSED, '')
@@ -35,13 +55,15 @@ const KNOWN = new Map(PLUGINS.map((p) => [p.name, p]))
  * Parses and validates a Corefile into a plan. A grammar error throws ConfigError (file:line);
  * problems in directives are collected across the whole file and thrown as one ConfigErrorList.
  */
-export function loadServerPlan(path: string, options: ParseOptions = {}): ServerPlan {
-  return planServers(parseCorefileFile(path, options), dirname(path))
+export function loadServerPlan(path: string, options: PlanOptions = {}): ServerPlan {
+  return planServers(parseCorefileFile(path, options), dirname(path), options.lifecycle ?? new Lifecycle())
 }
 
-export function planServers(blocks: readonly ServerBlockSource[], configDir: string): ServerPlan {
-  const listeners = new Map<string, { address: string; port: number; routes: Map<string, Handler> }>()
+export function planServers(blocks: readonly ServerBlockSource[], configDir: string, lifecycle: Lifecycle): ServerPlan {
+  const listeners = new Map<string, { address: string; port: number; routes: Map<string, ZoneRoute> }>()
   const instances: PluginInstance[] = []
+  const readiness: ReadinessReporter[] = []
+  const enabled: Array<{ server: string; zone: string; name: string }> = []
   const problems: ConfigError[] = []
   const collect = <T>(fallback: T, step: () => T): T => {
     try {
@@ -59,11 +81,13 @@ export function planServers(blocks: readonly ServerBlockSource[], configDir: str
     for (const d of block.directives) {
       if (!KNOWN.has(d.name)) problems.push(new ConfigError(d, `unknown directive '${d.name}'`))
     }
-    const blockInstances = PLUGINS.flatMap((plugin) => {
+    const named = PLUGINS.flatMap((plugin) => {
       const uses = block.directives.filter((d) => d.name === plugin.name)
-      return uses.length > 0 ? collect([], () => [plugin.setup(uses, { zones, configDir })]) : []
+      return uses.length > 0 ? collect([], () => [{ name: plugin.name, instance: plugin.setup(uses, { zones, configDir, lifecycle }) }]) : []
     })
+    const blockInstances = named.map((n) => n.instance)
     instances.push(...blockInstances)
+    for (const { name, instance } of named) if (instance.ready) readiness.push({ name, ready: () => instance.ready!() })
     const handler = blockInstances.reduceRight<Handler>((next, p) => (p.middleware ? p.middleware(next) : next), refuse)
     const binds = blockInstances.find((p) => p.listenAddresses)?.listenAddresses ?? ['']
     for (const { zones: keyZones, port } of addresses) {
@@ -75,7 +99,10 @@ export function planServers(blocks: readonly ServerBlockSource[], configDir: str
           if (listener.routes.has(zone)) {
             problems.push(new ConfigError(block, `zone ${zone === '' ? '.' : zone} on port ${port} is served by more than one server block`))
           }
-          listener.routes.set(zone, handler)
+          const labels = { server: serverLabel(address, port), zone: zoneLabel(zone) }
+          const observers = blockInstances.flatMap((p) => (p.observe ? [p.observe(labels)] : []))
+          listener.routes.set(zone, { zone, handler, observers })
+          for (const { name } of named) enabled.push({ ...labels, name })
         }
       }
     }
@@ -83,11 +110,12 @@ export function planServers(blocks: readonly ServerBlockSource[], configDir: str
   if (problems.length === 1) throw problems[0]
   if (problems.length > 1) throw new ConfigErrorList(problems)
   return {
-    listeners: [...listeners.values()].map(({ address, port, routes }) => ({
-      address,
-      port,
-      routes: [...routes].map(([zone, handler]) => ({ zone, handler })),
-    })),
+    listeners: [...listeners.values()].map(({ address, port, routes }) => ({ address, port, routes: [...routes.values()] })),
     instances,
+    httpRoutes: instances.flatMap((p) => p.httpRoutes ?? []),
+    readiness,
+    lameduckMs: Math.max(0, ...instances.map((p) => p.lameduckMs ?? 0)),
+    reload: instances.find((p) => p.reload)?.reload ?? null,
+    enabled,
   }
 }

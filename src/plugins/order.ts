@@ -1,11 +1,15 @@
 import { bind } from './bind/setup.js'
+import { health } from './health/setup.js'
 import { kubernetes } from './kubernetes/setup.js'
 import type { PluginDefinition } from './plugin.js'
+import { prometheus } from './prometheus/setup.js'
+import { ready } from './ready/setup.js'
+import { reload } from './reload/setup.js'
 
 /**
  * Every directive, in the order the chain runs them, whatever order a Corefile writes them in.
- * Server-wide directives (bind) come first and add no link to the chain. The contract's full order
- * is errors → log → loadbalance → rewrite → autopath → cache → hosts → kubernetes → loop → forward;
- * a new plugin goes into its place here.
+ * Server-wide directives (bind, reload, health, ready, prometheus) come first and add no link to
+ * the chain. The contract's full order is errors → log → loadbalance → rewrite → autopath → cache →
+ * hosts → kubernetes → loop → forward; a new plugin goes into its place here.
  */
-export const PLUGINS: readonly PluginDefinition[] = [bind, kubernetes]
+export const PLUGINS: readonly PluginDefinition[] = [bind, reload, health, ready, prometheus, kubernetes]

@@ -1,5 +1,7 @@
+import type { ServerResponse } from 'node:http'
 import type { Directive } from '../config/corefile.js'
 import type { DnsQuery, Reply } from '../dns/message.js'
+import type { Lifecycle } from '../server/lifecycle.js'
 
 /** Answers a query; the last link of every chain refuses what no plugin answered. */
 export type Handler = (query: DnsQuery) => Reply | Promise<Reply>
@@ -7,12 +9,40 @@ export type Handler = (query: DnsQuery) => Reply | Promise<Reply>
 /** A plugin's place in the chain: given the next handler, the handler to call instead. */
 export type Middleware = (next: Handler) => Handler
 
+/** A query that was answered, as observers (metrics, logs) see it. */
+export interface AnsweredQuery {
+  readonly query: DnsQuery
+  readonly reply: Reply
+  readonly requestSize: number
+  readonly responseSize: number
+  readonly durationSeconds: number
+}
+
+export type QueryObserver = (answered: AnsweredQuery) => void
+
+/** Where a server block's queries arrive: the labels CoreDNS puts on its metrics. */
+export interface ServingLabels {
+  /** `dns://ADDRESS:PORT` (`dns://:53` on every address). */
+  readonly server: string
+  /** The block's zone with its trailing dot (`.`, `cluster.local.`). */
+  readonly zone: string
+}
+
+/** A path served over HTTP (`/metrics`, `/health`, `/ready`) on an address (`:8080`, `localhost:9153`). */
+export interface HttpRoute {
+  readonly address: string
+  readonly path: string
+  handle(response: ServerResponse): void | Promise<void>
+}
+
 /** What a plugin's setup knows of the server block it is in. */
 export interface BlockContext {
   /** The zones of the block's keys (lower case, no trailing dot; '' is the root). */
   readonly zones: readonly string[]
   /** The Corefile's folder: relative paths in directives resolve against it. */
   readonly configDir: string
+  /** The process's readiness and shutdown state. */
+  readonly lifecycle: Lifecycle
 }
 
 /** A plugin set up for one server block. Every part is optional. */
@@ -20,6 +50,16 @@ export interface PluginInstance {
   readonly middleware?: Middleware
   /** Addresses the block listens on (the `bind` directive). */
   readonly listenAddresses?: readonly string[]
+  /** An observer of every query the block answers on a listener. */
+  readonly observe?: (labels: ServingLabels) => QueryObserver
+  /** HTTP paths the plugin serves. */
+  readonly httpRoutes?: readonly HttpRoute[]
+  /** Whether the plugin can answer yet (sources synced); absent means always. */
+  ready?(): boolean
+  /** `health { lameduck }`: how long to keep serving after SIGTERM. */
+  readonly lameduckMs?: number
+  /** `reload`: how often the Corefile is checked for changes. */
+  readonly reload?: { readonly intervalMs: number; readonly jitterMs: number }
   /** Starts background work (sources); resolves when the plugin is ready to serve. */
   start?(): Promise<void>
   /** Stops background work; the instance is not used again. */

@@ -1,8 +1,8 @@
-import type { ServerPlan } from '../config/server-plan.js'
-import { createPacketHandler } from './query-pipeline.js'
+import type { ListenerPlan } from '../config/server-plan.js'
+import { ListenError } from '../errors.js'
+import { createPacketHandler, type PacketHandler } from './query-pipeline.js'
 import { TcpListener } from './tcp-listener.js'
 import { UdpListener } from './udp-listener.js'
-import { ListenError } from '../errors.js'
 
 /** Where a listener ended up (the port is resolved when the plan asked for port 0). */
 export interface BoundAddress {
@@ -13,57 +13,68 @@ export interface BoundAddress {
 
 const EPHEMERAL_PORT_TRIES = 5
 
-/** Runs a plan: starts its plugins, then listens on UDP and TCP for each of its listeners. */
-export class DnsServer {
-  private readonly udp: UdpListener[] = []
-  private readonly tcp: TcpListener[] = []
-  private bound: BoundAddress[] = []
+interface OpenListener {
+  readonly udp: UdpListener
+  readonly tcp: TcpListener
+  bound: BoundAddress
+}
 
-  constructor(private readonly plan: ServerPlan) {}
+/**
+ * The DNS sockets: UDP and TCP on each address and port a plan names. `apply` moves to a new
+ * plan's listeners: an address and port already open keeps its sockets and only gets the new
+ * chains, new ones are opened, unused ones closed.
+ */
+export class DnsServer {
+  private readonly open = new Map<string, OpenListener>()
 
   get addresses(): readonly BoundAddress[] {
-    return this.bound
+    return [...this.open.values()].map((l) => l.bound)
   }
 
-  async start(): Promise<void> {
-    await Promise.all(this.plan.instances.map((p) => p.start?.()))
-    try {
-      for (const listener of this.plan.listeners) {
-        const handle = createPacketHandler(listener.routes)
-        const port = await this.listenBoth(handle, listener.address, listener.port)
-        this.bound.push({ address: listener.address, port, zones: listener.routes.map((r) => r.zone) })
+  async apply(listeners: readonly ListenerPlan[]): Promise<void> {
+    const wanted = new Map(listeners.map((l) => [`${l.address}|${l.port}`, l]))
+    for (const [key, listener] of this.open) {
+      if (wanted.has(key)) continue
+      this.open.delete(key)
+      await Promise.all([listener.udp.close(), listener.tcp.close()])
+    }
+    for (const [key, plan] of wanted) {
+      const handle = createPacketHandler(plan.routes)
+      const zones = plan.routes.map((r) => r.zone)
+      const existing = this.open.get(key)
+      if (existing) {
+        existing.udp.handle = handle
+        existing.tcp.handle = handle
+        existing.bound = { ...existing.bound, zones }
+        continue
       }
+      const { udp, tcp, port } = await listenBoth(handle, plan.address, plan.port)
+      this.open.set(key, { udp, tcp, bound: { address: plan.address, port, zones } })
+    }
+  }
+
+  /** Stops accepting; TCP queries already read are still answered before their connection closes. */
+  async close(): Promise<void> {
+    const listeners = [...this.open.values()]
+    this.open.clear()
+    await Promise.all(listeners.flatMap((l) => [l.udp.close(), l.tcp.close()]))
+  }
+}
+
+/** UDP and TCP on the same port; with port 0, the port UDP got is tried for TCP. */
+async function listenBoth(handle: PacketHandler, address: string, port: number): Promise<{ udp: UdpListener; tcp: TcpListener; port: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const udp = new UdpListener(handle)
+    const tcp = new TcpListener(handle)
+    const udpPort = await udp.listen(address, port)
+    try {
+      await tcp.listen(address, udpPort)
     } catch (err) {
-      await this.stop()
+      await udp.close()
+      const inUse = err instanceof ListenError && (err.cause as NodeJS.ErrnoException)?.code === 'EADDRINUSE'
+      if (port === 0 && inUse && attempt < EPHEMERAL_PORT_TRIES) continue
       throw err
     }
-  }
-
-  /** UDP and TCP on the same port; with port 0, the port UDP got is tried for TCP. */
-  private async listenBoth(handle: ReturnType<typeof createPacketHandler>, address: string, port: number): Promise<number> {
-    for (let attempt = 1; ; attempt++) {
-      const udp = new UdpListener(handle)
-      const tcp = new TcpListener(handle)
-      const udpPort = await udp.listen(address, port)
-      try {
-        await tcp.listen(address, udpPort)
-      } catch (err) {
-        await udp.close()
-        const inUse = err instanceof ListenError && (err.cause as NodeJS.ErrnoException)?.code === 'EADDRINUSE'
-        if (port === 0 && inUse && attempt < EPHEMERAL_PORT_TRIES) continue
-        throw err
-      }
-      this.udp.push(udp)
-      this.tcp.push(tcp)
-      return udpPort
-    }
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all([...this.udp, ...this.tcp].map((l) => l.close()))
-    this.udp.length = 0
-    this.tcp.length = 0
-    this.bound = []
-    for (const p of this.plan.instances) p.stop?.()
+    return { udp, tcp, port: udpPort }
   }
 }

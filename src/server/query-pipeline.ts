@@ -17,15 +17,23 @@ export type PacketHandler = (packet: Buffer, transport: 'udp' | 'tcp', remoteAdd
  */
 export function createPacketHandler(routes: readonly ZoneRoute[]): PacketHandler {
   const zones = routes.map((r) => r.zone)
-  const byZone = new Map(routes.map((r) => [r.zone, r.handler]))
+  const byZone = new Map(routes.map((r) => [r.zone, r]))
   return async (packet, transport, remoteAddress) => {
+    const started = performance.now()
     const intake = decodeQuery(packet, transport, remoteAddress)
     if (intake === null) return null
     if ('rejection' in intake) return encodeReply(intake.rejection.query, emptyReply(intake.rejection.rcode, ''))
     const query = intake.query
     const zone = longestZone(query.lowerName, zones)
     if (zone === null) return encodeReply(query, emptyReply(Rcode.REFUSED, ''))
-    return encodeReply(query, await answer(byZone.get(zone)!, query))
+    const route = byZone.get(zone)!
+    const reply = await answer(route.handler, query)
+    const wire = encodeReply(query, reply)
+    if (route.observers.length > 0) {
+      const answered = { query, reply, requestSize: packet.length, responseSize: wire.length, durationSeconds: (performance.now() - started) / 1000 }
+      for (const observe of route.observers) observe(answered)
+    }
+    return wire
   }
 }
 

@@ -6,6 +6,8 @@ import type { PacketHandler } from './query-pipeline.js'
 const IDLE_TIMEOUT_MS = 10_000
 const MAX_CONNECTIONS = 1000
 const LENGTH_PREFIX = 2
+/** On close, connections still answering get this long to finish. */
+const DRAIN_TIMEOUT_MS = 5000
 
 /**
  * Answers DNS over TCP (RFC 7766): two-byte length framing, many queries per connection, replies
@@ -14,9 +16,12 @@ const LENGTH_PREFIX = 2
  */
 export class TcpListener {
   private server: Server | null = null
-  private readonly connections = new Set<Socket>()
+  /** Each open connection, with how many of its queries are being answered. */
+  private readonly connections = new Map<Socket, number>()
+  private closing = false
 
-  constructor(private readonly handle: PacketHandler) {}
+  /** Replaced on reload: the socket stays, the chains behind it change. */
+  constructor(public handle: PacketHandler) {}
 
   listen(address: string, port: number): Promise<number> {
     const server = createServer({ noDelay: true }, (socket) => this.onConnection(socket))
@@ -33,7 +38,7 @@ export class TcpListener {
   }
 
   private onConnection(socket: Socket): void {
-    this.connections.add(socket)
+    this.connections.set(socket, 0)
     socket.setTimeout(IDLE_TIMEOUT_MS, () => socket.destroy())
     socket.on('error', () => socket.destroy())
     socket.on('close', () => this.connections.delete(socket))
@@ -52,22 +57,45 @@ export class TcpListener {
   }
 
   private answer(socket: Socket, frame: Buffer, remote: string): void {
-    this.handle(frame, 'tcp', remote).then(
-      (reply) => {
-        if (!reply || socket.destroyed) return
-        const prefix = Buffer.allocUnsafe(LENGTH_PREFIX)
-        prefix.writeUInt16BE(reply.length, 0)
-        socket.write(Buffer.concat([prefix, reply]))
-      },
-      () => {},
-    )
+    if (this.closing) return
+    this.connections.set(socket, (this.connections.get(socket) ?? 0) + 1)
+    this.handle(frame, 'tcp', remote)
+      .then(
+        (reply) => {
+          if (!reply || socket.destroyed) return
+          const prefix = Buffer.allocUnsafe(LENGTH_PREFIX)
+          prefix.writeUInt16BE(reply.length, 0)
+          socket.write(Buffer.concat([prefix, reply]))
+        },
+        () => {},
+      )
+      .finally(() => {
+        const pending = (this.connections.get(socket) ?? 1) - 1
+        this.connections.set(socket, pending)
+        if (this.closing && pending === 0) socket.end(() => socket.destroy())
+      })
   }
 
-  close(): Promise<void> {
+  /** Stops accepting and reading; connections close once their queries in flight are answered. */
+  async close(): Promise<void> {
     const server = this.server
     this.server = null
-    for (const socket of this.connections) socket.destroy()
-    if (!server) return Promise.resolve()
-    return new Promise((resolve) => server.close(() => resolve()))
+    this.closing = true
+    for (const [socket, pending] of this.connections) if (pending === 0) socket.destroy()
+    const drained = new Promise<void>((resolve) => {
+      const check = setInterval(() => {
+        if (this.connections.size === 0) {
+          clearInterval(check)
+          resolve()
+        }
+      }, 10)
+      setTimeout(() => {
+        clearInterval(check)
+        for (const socket of this.connections.keys()) socket.destroy()
+        resolve()
+      }, DRAIN_TIMEOUT_MS).unref()
+    })
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()))
+    await drained
   }
 }

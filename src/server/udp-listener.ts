@@ -7,7 +7,8 @@ import type { PacketHandler } from './query-pipeline.js'
 export class UdpListener {
   private socket: Socket | null = null
 
-  constructor(private readonly handle: PacketHandler) {}
+  /** Replaced on reload: the socket stays, the chains behind it change. */
+  constructor(public handle: PacketHandler) {}
 
   async listen(address: string, port: number): Promise<number> {
     try {

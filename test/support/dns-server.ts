@@ -1,9 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { loadServerPlan } from '../../src/config/server-plan.js'
 import { setLogSink } from '../../src/log.js'
-import { DnsServer } from '../../src/server/dns-server.js'
+import { Runtime } from '../../src/server/runtime.js'
 import { dig, type DigOptions, type DigReply } from './dig.js'
 
 /** Log lines of servers started in this test file. */
@@ -13,6 +12,7 @@ setLogSink((line) => logLines.push(line))
 export interface RunningServer {
   readonly port: number
   readonly dir: string
+  readonly runtime: Runtime
   ask(name: string, type: string, options?: Omit<DigOptions, 'port'>): Promise<DigReply>
   stop(): Promise<void>
 }
@@ -26,13 +26,14 @@ export async function startServer(corefile: string, files: Record<string, string
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text)
   const path = join(dir, 'Corefile')
   writeFileSync(path, corefile)
-  const server = new DnsServer(loadServerPlan(path))
-  await server.start()
-  const port = server.addresses[0]!.port
+  const runtime = new Runtime(path, 'test')
+  await runtime.start()
+  const port = runtime.dns.addresses[0]!.port
   return {
     port,
     dir,
+    runtime,
     ask: (name, type, options = {}) => dig(name, type, { ...options, port }),
-    stop: () => server.stop(),
+    stop: () => runtime.shutdown(),
   }
 }

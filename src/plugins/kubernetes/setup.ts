@@ -42,6 +42,7 @@ export const kubernetes: PluginDefinition = {
         if (!store.synced) log.warn(`starting server with unsynced records after ${options.startupTimeoutMs}ms`)
       },
       stop: () => source?.stop(),
+      ready: () => store.synced,
     }
   },
 }

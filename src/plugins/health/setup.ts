@@ -1,0 +1,60 @@
+import { Counter, Histogram } from 'prom-client'
+import { expectArgs, parseDuration, pluginError } from '../../config/directive-args.js'
+import { parseHttpAddress } from '../../http/listen-address.js'
+import { registry } from '../../metrics/registry.js'
+import type { PluginDefinition } from '../plugin.js'
+
+const DEFAULT_ADDRESS = ':8080'
+
+const healthDuration = new Histogram({
+  name: 'coredns_health_request_duration_seconds',
+  help: 'Histogram of the time (in seconds) each request took.',
+  buckets: Array.from({ length: 16 }, (_, i) => 0.00025 * 2 ** i),
+  registers: [registry],
+})
+
+const healthFailures = new Counter({
+  name: 'coredns_health_request_failures_total',
+  help: 'The number of times the health check failed.',
+  registers: [registry],
+})
+
+/** `health [ADDRESS] { lameduck DURATION }`: /health answers 200 OK while the process runs. */
+export const health: PluginDefinition = {
+  name: 'health',
+  setup(uses) {
+    const d = uses[0]!
+    if (uses.length > 1) throw pluginError('health', uses[1]!, 'health is used more than once in this server block')
+    expectArgs('health', d, 0, 1, 'health [ADDRESS]')
+    const address = d.args[0] ?? DEFAULT_ADDRESS
+    if (!parseHttpAddress(address)) throw pluginError('health', d, `${address} is not HOST:PORT`)
+    let lameduckMs = 0
+    for (const o of d.block ?? []) {
+      if (o.name !== 'lameduck') throw pluginError('health', o, `unknown option ${o.name}`)
+      expectArgs('health', o, 1, 1, 'lameduck DURATION')
+      const ms = parseDuration(o.args[0]!)
+      if (ms === null) throw pluginError('health', o, `lameduck: ${o.args[0]} is not a duration (like 5s)`)
+      lameduckMs = ms
+    }
+    return {
+      lameduckMs,
+      httpRoutes: [
+        {
+          address,
+          path: '/health',
+          handle(res) {
+            const end = healthDuration.startTimer()
+            try {
+              res.writeHead(200, { 'content-type': 'text/plain' }).end('OK')
+            } catch (err) {
+              healthFailures.inc()
+              throw err
+            } finally {
+              end()
+            }
+          },
+        },
+      ],
+    }
+  },
+}

@@ -1,0 +1,64 @@
+import { Counter, Gauge, Histogram } from 'prom-client'
+import { registry } from '../../metrics/registry.js'
+
+// CoreDNS's names, labels and buckets (plugin/metrics/vars), so dashboards and alerts keep working.
+const TIME_BUCKETS = Array.from({ length: 16 }, (_, i) => 0.00025 * 2 ** i)
+const SIZE_BUCKETS = [0, 100, 200, 300, 400, 511, 1023, 2047, 4095, 8291, 16e3, 32e3, 48e3, 64e3]
+
+export const requestCount = new Counter({
+  name: 'coredns_dns_requests_total',
+  help: 'Counter of DNS requests made per zone, protocol and family.',
+  labelNames: ['server', 'zone', 'view', 'proto', 'family', 'type'] as const,
+  registers: [registry],
+})
+
+export const requestDuration = new Histogram({
+  name: 'coredns_dns_request_duration_seconds',
+  help: 'Histogram of the time (in seconds) each request took per zone.',
+  labelNames: ['server', 'zone', 'view', 'type'] as const,
+  buckets: TIME_BUCKETS,
+  registers: [registry],
+})
+
+export const requestSize = new Histogram({
+  name: 'coredns_dns_request_size_bytes',
+  help: 'Size of the EDNS0 UDP buffer in bytes (64K for TCP) per zone and protocol.',
+  labelNames: ['server', 'zone', 'view', 'proto'] as const,
+  buckets: SIZE_BUCKETS,
+  registers: [registry],
+})
+
+export const responseSize = new Histogram({
+  name: 'coredns_dns_response_size_bytes',
+  help: 'Size of the returned response in bytes.',
+  labelNames: ['server', 'zone', 'view', 'proto'] as const,
+  buckets: SIZE_BUCKETS,
+  registers: [registry],
+})
+
+export const responseRcode = new Counter({
+  name: 'coredns_dns_responses_total',
+  help: 'Counter of response status codes.',
+  labelNames: ['server', 'zone', 'view', 'rcode', 'plugin'] as const,
+  registers: [registry],
+})
+
+export const panics = new Counter({
+  name: 'coredns_panics_total',
+  help: 'A metrics that counts the number of panics.',
+  registers: [registry],
+})
+
+export const pluginEnabled = new Gauge({
+  name: 'coredns_plugin_enabled',
+  help: 'A metric that indicates whether a plugin is enabled on per server and zone basis.',
+  labelNames: ['server', 'zone', 'view', 'name'] as const,
+  registers: [registry],
+})
+
+export const buildInfo = new Gauge({
+  name: 'coredns_build_info',
+  help: 'A metric with a constant \'1\' value labeled by version, revision, and goversion from which CoreDNS was built.',
+  labelNames: ['version', 'revision', 'goversion'] as const,
+  registers: [registry],
+})

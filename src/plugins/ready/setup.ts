@@ -1,0 +1,33 @@
+import { expectArgs, expectNoBlock, pluginError } from '../../config/directive-args.js'
+import { parseHttpAddress } from '../../http/listen-address.js'
+import type { PluginDefinition } from '../plugin.js'
+
+const DEFAULT_ADDRESS = ':8181'
+
+/**
+ * `ready [ADDRESS]`: /ready answers 200 OK once every plugin that reports readiness is ready
+ * (kubernetes: synced), else 503 with their names, one a line; 503 while shutting down.
+ */
+export const ready: PluginDefinition = {
+  name: 'ready',
+  setup(uses, { lifecycle }) {
+    const d = uses[0]!
+    expectArgs('ready', d, 0, 1, 'ready [ADDRESS]')
+    expectNoBlock('ready', d)
+    const address = d.args[0] ?? DEFAULT_ADDRESS
+    if (!parseHttpAddress(address)) throw pluginError('ready', d, `${address} is not HOST:PORT`)
+    return {
+      httpRoutes: [
+        {
+          address,
+          path: '/ready',
+          handle(res) {
+            const waiting = lifecycle.shuttingDown ? ['shutting down'] : lifecycle.notReady()
+            if (waiting.length === 0) res.writeHead(200, { 'content-type': 'text/plain' }).end('OK')
+            else res.writeHead(503, { 'content-type': 'text/plain' }).end(`${waiting.join('\n')}\n`)
+          },
+        },
+      ],
+    }
+  },
+}

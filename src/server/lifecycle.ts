@@ -1,0 +1,21 @@
+/** A plugin that reports readiness, by its directive name. */
+export interface ReadinessReporter {
+  readonly name: string
+  ready(): boolean
+}
+
+/** The process's state that /ready reports: what is not ready yet, and whether it is stopping. */
+export class Lifecycle {
+  shuttingDown = false
+  private reporters: readonly ReadinessReporter[] = []
+
+  /** The reporters of the configuration now serving (replaced on reload). */
+  use(reporters: readonly ReadinessReporter[]): void {
+    this.reporters = reporters
+  }
+
+  /** Names of the plugins not ready yet, each once. */
+  notReady(): string[] {
+    return [...new Set(this.reporters.filter((r) => !r.ready()).map((r) => r.name))]
+  }
+}

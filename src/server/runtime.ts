@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { collectDefaultMetrics, Counter, Gauge } from 'prom-client'
+import { loadServerPlan, type ServerPlan } from '../config/server-plan.js'
+import { ClusterDnsError } from '../errors.js'
+import { HttpEndpoints } from '../http/http-endpoints.js'
+import { createLogger } from '../log.js'
+import { registry } from '../metrics/registry.js'
+import { buildInfo, pluginEnabled } from '../plugins/prometheus/dns-metrics.js'
+import { DnsServer } from './dns-server.js'
+import { Lifecycle } from './lifecycle.js'
+
+const reloadFailed = new Counter({
+  name: 'coredns_reload_failed_total',
+  help: 'Counter of the number of failed reload attempts.',
+  registers: [registry],
+})
+
+const reloadVersion = new Gauge({
+  name: 'coredns_reload_version_info',
+  help: 'A metric with a constant \'1\' value labeled by hash, and value which type of hash generated.',
+  labelNames: ['hash', 'value'] as const,
+  registers: [registry],
+})
+
+let processMetricsOn = false
+
+const log = createLogger('')
+const reloadLog = createLogger('plugin/reload')
+
+/**
+ * The running server: a Corefile's plan started (plugins, DNS listeners, HTTP endpoints), replaced
+ * when the Corefile changes (with `reload`) and stopped gracefully on shutdown.
+ */
+export class Runtime {
+  readonly lifecycle = new Lifecycle()
+  readonly dns = new DnsServer()
+  readonly http = new HttpEndpoints()
+  private plan: ServerPlan | null = null
+  private configHash = ''
+  private reloadTimer: NodeJS.Timeout | null = null
+  private reloading: Promise<boolean> | null = null
+
+  constructor(
+    private readonly confPath: string,
+    private readonly version: string,
+  ) {}
+
+  /** Loads and starts the Corefile; throws (ConfigError, ListenError…) when it cannot. */
+  async start(): Promise<void> {
+    const text = readFileSync(this.confPath, 'utf8')
+    const plan = loadServerPlan(this.confPath, { lifecycle: this.lifecycle, warn: (m) => log.warn(m) })
+    if (!processMetricsOn) {
+      collectDefaultMetrics({ register: registry })
+      buildInfo.labels(this.version, '', process.version).set(1)
+      processMetricsOn = true
+    }
+    await this.activate(plan)
+    this.setConfigHash(text)
+    this.scheduleReload()
+  }
+
+  /** Starts `plan`'s plugins, moves listeners and endpoints to it, then stops the old plan's. */
+  private async activate(plan: ServerPlan): Promise<void> {
+    const previous = this.plan
+    try {
+      await Promise.all(plan.instances.map((p) => p.start?.()))
+      await this.dns.apply(plan.listeners)
+      await this.http.apply(plan.httpRoutes)
+    } catch (err) {
+      for (const p of plan.instances) p.stop?.()
+      if (previous) {
+        await this.dns.apply(previous.listeners)
+        await this.http.apply(previous.httpRoutes)
+      }
+      throw err
+    }
+    this.plan = plan
+    this.lifecycle.use(plan.readiness)
+    pluginEnabled.reset()
+    for (const e of plan.enabled) pluginEnabled.labels(e.server, e.zone, '', e.name).set(1)
+    for (const p of previous?.instances ?? []) p.stop?.()
+  }
+
+  private setConfigHash(text: string): void {
+    this.configHash = createHash('sha512').update(text).digest('hex')
+    reloadVersion.reset()
+    reloadVersion.labels('sha512', this.configHash).set(1)
+  }
+
+  private scheduleReload(): void {
+    if (this.reloadTimer) clearTimeout(this.reloadTimer)
+    this.reloadTimer = null
+    const settings = this.plan?.reload
+    if (!settings || this.lifecycle.shuttingDown) return
+    const delay = settings.intervalMs + (Math.random() * 2 - 1) * settings.jitterMs
+    this.reloadTimer = setTimeout(() => void this.reload().finally(() => this.scheduleReload()), delay)
+    this.reloadTimer.unref()
+  }
+
+  /**
+   * Re-reads the Corefile; when it changed, validates it fully and moves to it. A bad one is
+   * logged and counted, and the running configuration keeps serving. Returns whether it moved.
+   */
+  reload(): Promise<boolean> {
+    this.reloading ??= this.reloadOnce().finally(() => (this.reloading = null))
+    return this.reloading
+  }
+
+  private async reloadOnce(): Promise<boolean> {
+    let text: string
+    try {
+      text = readFileSync(this.confPath, 'utf8')
+    } catch (err) {
+      reloadFailed.inc()
+      reloadLog.error(`cannot read ${this.confPath}: ${(err as Error).message}; keeping the running configuration`)
+      return false
+    }
+    if (createHash('sha512').update(text).digest('hex') === this.configHash) return false
+    try {
+      await this.activate(loadServerPlan(this.confPath, { lifecycle: this.lifecycle, warn: (m) => reloadLog.warn(m) }))
+    } catch (err) {
+      if (!(err instanceof ClusterDnsError)) throw err
+      reloadFailed.inc()
+      // Remember the bad text so it is reported once, not at every check.
+      this.configHash = createHash('sha512').update(text).digest('hex')
+      reloadLog.error(`${err.message}\nkeeping the running configuration`)
+      return false
+    }
+    this.setConfigHash(text)
+    reloadLog.info(`${this.confPath} changed: running the new configuration`)
+    return true
+  }
+
+  /** SIGTERM: /ready says 503 at once; DNS and /health keep answering for the lameduck period; then stop. */
+  async shutdown(): Promise<void> {
+    this.lifecycle.shuttingDown = true
+    if (this.reloadTimer) clearTimeout(this.reloadTimer)
+    const lameduck = this.plan?.lameduckMs ?? 0
+    if (lameduck > 0) {
+      log.info(`lameduck: serving for ${lameduck}ms before stopping`)
+      await sleep(lameduck)
+    }
+    await this.dns.close()
+    await this.http.close()
+    for (const p of this.plan?.instances ?? []) p.stop?.()
+  }
+}
