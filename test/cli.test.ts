@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { dig } from './support/dig.js'
 import { DEMO_CLUSTER } from './support/cluster.js'
+import { freePort } from './support/ports.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const MAIN = join(ROOT, 'dist', 'main.js')
@@ -17,14 +18,6 @@ function tempFile(name: string, text: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'clusterdns-cli-')), name)
   writeFileSync(path, text)
   return path
-}
-
-async function freePort(): Promise<number> {
-  const socket = createSocket('udp4')
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
-  const { port } = socket.address()
-  await new Promise<void>((resolve) => socket.close(() => resolve()))
-  return port
 }
 
 describe('clusterdns CLI', () => {

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { ApiSource } from '../../cluster/api/api-source.js'
-import { loadKubeConfig } from '../../cluster/api/kube-config.js'
+// The plugin's metric families are registered whenever it is configured, as in CoreDNS,
+// not only once the (lazily loaded) API source starts.
+import '../../cluster/api/api-metrics.js'
 import { ManifestSource, type SourceFilter } from '../../cluster/manifest-source.js'
 import { RecordStore } from '../../cluster/record-store.js'
 import { expectOnce } from '../../config/directive-args.js'
@@ -30,12 +31,15 @@ export const kubernetes: PluginDefinition = {
     return {
       middleware: kubernetesMiddleware(options, store, zones),
       // Serving starts once synced, or after startup_timeout; until synced NXDOMAIN is SERVFAIL.
-      // The API configuration is read here, not at setup, so -validate works away from the cluster.
+      // The API configuration is read here, not at setup, so -validate works away from the cluster;
+      // the client library (~90 MiB of RSS) is loaded only when the API is the source.
       async start() {
-        source =
-          options.manifests.length > 0
-            ? new ManifestSource(options.manifests, store, filter, log)
-            : new ApiSource(loadKubeConfig(options.connection), store, filter, log)
+        if (options.manifests.length > 0) {
+          source = new ManifestSource(options.manifests, store, filter, log)
+        } else {
+          const [{ ApiSource }, { loadKubeConfig }] = await Promise.all([import('../../cluster/api/api-source.js'), import('../../cluster/api/kube-config.js')])
+          source = new ApiSource(loadKubeConfig(options.connection), store, filter, log)
+        }
         source.start()
         const deadline = Date.now() + options.startupTimeoutMs
         while (!store.synced && Date.now() < deadline) await sleep(SYNC_POLL_MS)
