@@ -67,6 +67,7 @@ export interface DnsQuery {
   readonly edns: Edns | null
   readonly transport: 'udp' | 'tcp'
   readonly remoteAddress: string
+  readonly remotePort: number
 }
 
 /** What a handler answers; the transport turns it into wire form. */

@@ -17,12 +17,12 @@ const MAX_NAME_WIRE = 255
  * Turns a datagram or TCP frame into a query, a rejection (FORMERR, NOTIMP, REFUSED, BADVERS)
  * or null when not even a header can be read (or it is a response): such input is dropped.
  */
-export function decodeQuery(packet: Buffer, transport: 'udp' | 'tcp', remoteAddress: string): Intake {
+export function decodeQuery(packet: Buffer, transport: 'udp' | 'tcp', remoteAddress: string, remotePort = 0): Intake {
   if (packet.length < HEADER_SIZE) return null
   const id = packet.readUInt16BE(0)
   const flags = packet.readUInt16BE(2)
   if (flags & Flag.QR) return null
-  const base = { id, flags, transport, remoteAddress }
+  const base = { id, flags, transport, remoteAddress, remotePort }
   const bare: DnsQuery = { ...base, name: '', lowerName: '', type: 0, class: 0, questionWire: EMPTY, edns: null }
 
   let decoded: dnsPacket.Packet

@@ -1,6 +1,8 @@
 import { bind } from './bind/setup.js'
+import { errors } from './errors/setup.js'
 import { health } from './health/setup.js'
 import { kubernetes } from './kubernetes/setup.js'
+import { log } from './log/setup.js'
 import type { PluginDefinition } from './plugin.js'
 import { prometheus } from './prometheus/setup.js'
 import { ready } from './ready/setup.js'
@@ -12,4 +14,4 @@ import { reload } from './reload/setup.js'
  * the chain. The contract's full order is errors → log → loadbalance → rewrite → autopath → cache →
  * hosts → kubernetes → loop → forward; a new plugin goes into its place here.
  */
-export const PLUGINS: readonly PluginDefinition[] = [bind, reload, health, ready, prometheus, kubernetes]
+export const PLUGINS: readonly PluginDefinition[] = [bind, reload, health, ready, prometheus, errors, log, kubernetes]

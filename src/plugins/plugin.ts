@@ -14,7 +14,8 @@ export interface AnsweredQuery {
   readonly query: DnsQuery
   readonly reply: Reply
   readonly requestSize: number
-  readonly responseSize: number
+  /** The reply as sent (its size and header flags). */
+  readonly response: Buffer
   readonly durationSeconds: number
 }
 

@@ -9,7 +9,7 @@ import { createLogger } from '../log.js'
 const log = createLogger('')
 
 /** Bytes in, bytes out (or null: drop). Shared by the UDP and TCP transports. */
-export type PacketHandler = (packet: Buffer, transport: 'udp' | 'tcp', remoteAddress: string) => Promise<Buffer | null>
+export type PacketHandler = (packet: Buffer, transport: 'udp' | 'tcp', remoteAddress: string, remotePort: number) => Promise<Buffer | null>
 
 /**
  * The path of every query: decode → pick the server block by longest zone → its chain → encode.
@@ -18,9 +18,9 @@ export type PacketHandler = (packet: Buffer, transport: 'udp' | 'tcp', remoteAdd
 export function createPacketHandler(routes: readonly ZoneRoute[]): PacketHandler {
   const zones = routes.map((r) => r.zone)
   const byZone = new Map(routes.map((r) => [r.zone, r]))
-  return async (packet, transport, remoteAddress) => {
+  return async (packet, transport, remoteAddress, remotePort) => {
     const started = performance.now()
-    const intake = decodeQuery(packet, transport, remoteAddress)
+    const intake = decodeQuery(packet, transport, remoteAddress, remotePort)
     if (intake === null) return null
     if ('rejection' in intake) return encodeReply(intake.rejection.query, emptyReply(intake.rejection.rcode, ''))
     const query = intake.query
@@ -30,7 +30,7 @@ export function createPacketHandler(routes: readonly ZoneRoute[]): PacketHandler
     const reply = await answer(route.handler, query)
     const wire = encodeReply(query, reply)
     if (route.observers.length > 0) {
-      const answered = { query, reply, requestSize: packet.length, responseSize: wire.length, durationSeconds: (performance.now() - started) / 1000 }
+      const answered = { query, reply, requestSize: packet.length, response: wire, durationSeconds: (performance.now() - started) / 1000 }
       for (const observe of route.observers) observe(answered)
     }
     return wire

@@ -44,6 +44,7 @@ export class TcpListener {
     socket.on('close', () => this.connections.delete(socket))
     let pending: Buffer = Buffer.alloc(0)
     const remote = socket.remoteAddress ?? ''
+    const remotePort = socket.remotePort ?? 0
     socket.on('data', (chunk: Buffer) => {
       pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk])
       while (pending.length >= LENGTH_PREFIX) {
@@ -51,15 +52,15 @@ export class TcpListener {
         if (pending.length < LENGTH_PREFIX + length) break
         const frame = pending.subarray(LENGTH_PREFIX, LENGTH_PREFIX + length)
         pending = pending.subarray(LENGTH_PREFIX + length)
-        this.answer(socket, Buffer.from(frame), remote)
+        this.answer(socket, Buffer.from(frame), remote, remotePort)
       }
     })
   }
 
-  private answer(socket: Socket, frame: Buffer, remote: string): void {
+  private answer(socket: Socket, frame: Buffer, remote: string, remotePort: number): void {
     if (this.closing) return
     this.connections.set(socket, (this.connections.get(socket) ?? 0) + 1)
-    this.handle(frame, 'tcp', remote)
+    this.handle(frame, 'tcp', remote, remotePort)
       .then(
         (reply) => {
           if (!reply || socket.destroyed) return

@@ -40,7 +40,7 @@ export class UdpListener {
   }
 
   private onMessage(socket: Socket, msg: Buffer, address: string, port: number): void {
-    this.handle(msg, 'udp', address).then(
+    this.handle(msg, 'udp', address, port).then(
       (reply) => {
         if (reply) socket.send(reply, port, address, () => {})
       },

@@ -39,7 +39,7 @@ export function queryRecorder({ server, zone }: ServingLabels): QueryObserver {
     return child
   }
 
-  return ({ query, reply, requestSize: inSize, responseSize: outSize, durationSeconds }) => {
+  return ({ query, reply, requestSize: inSize, response, durationSeconds }) => {
     const transport = query.transport === 'udp' ? 0 : 1
     // Dual-stack sockets show IPv4 clients as ::ffff:a.b.c.d: a dot means IPv4.
     const family = query.remoteAddress.includes('.') ? 0 : 1
@@ -47,7 +47,7 @@ export function queryRecorder({ server, zone }: ServingLabels): QueryObserver {
     children.requests[transport * 2 + family]!.inc()
     children.duration.observe(durationSeconds)
     requestSizes[transport]!.observe(inSize)
-    responseSizes[transport]!.observe(outSize)
+    responseSizes[transport]!.observe(response.length)
     rcodeChild(reply.rcode, reply.plugin).inc()
   }
 }

@@ -1,0 +1,43 @@
+import { Flag, Rcode } from '../../dns/constants.js'
+import { metricTypeName, rcodeName } from '../../dns/type-names.js'
+import type { AnsweredQuery } from '../plugin.js'
+
+const FLAG_NAMES: Array<[number, string]> = [
+  [Flag.QR, 'qr'],
+  [Flag.AA, 'aa'],
+  [Flag.TC, 'tc'],
+  [Flag.RD, 'rd'],
+  [Flag.RA, 'ra'],
+  [0x0020, 'ad'],
+  [Flag.CD, 'cd'],
+]
+
+/** An address as CoreDNS's {remote} writes it: IPv4 plain (also when mapped into IPv6), IPv6 in brackets. */
+function remote(address: string): string {
+  if (address.startsWith('::ffff:') && address.includes('.')) return address.slice('::ffff:'.length)
+  return address.includes(':') ? `[${address}]` : address
+}
+
+/**
+ * CoreDNS's default log format:
+ * `{remote}:{port} - {>id} "{type} {class} {name} {proto} {size} {>do} {>bufsize}" {rcode} {>rflags} {rsize} {duration}`
+ */
+export function queryLogLine({ query, reply, requestSize, response, durationSeconds }: AnsweredQuery): string {
+  const type = metricTypeName(query.type) === 'other' ? `TYPE${query.type}` : metricTypeName(query.type)
+  const flags = response.length >= 4 ? response.readUInt16BE(2) : 0
+  const rflags = FLAG_NAMES.filter(([bit]) => flags & bit).map(([, name]) => name).join(',')
+  const bufsize = query.edns ? query.edns.udpSize : 512
+  return (
+    `${remote(query.remoteAddress)}:${query.remotePort} - ${query.id} "${type} IN ${query.name}. ${query.transport} ${requestSize} ${query.edns?.dnssecOk === true} ${bufsize}" ` +
+    `${rcodeName(reply.rcode)} ${rflags} ${response.length} ${durationSeconds.toFixed(9).replace(/0+$/, '')}s`
+  )
+}
+
+export type ResponseClass = 'success' | 'denial' | 'error'
+
+/** CoreDNS's classes: NOERROR is success, NXDOMAIN denial, every other rcode an error. */
+export function responseClass(rcode: number): ResponseClass {
+  if (rcode === Rcode.NOERROR) return 'success'
+  if (rcode === Rcode.NXDOMAIN) return 'denial'
+  return 'error'
+}

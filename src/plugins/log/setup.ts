@@ -1,0 +1,40 @@
+import { expectArgs, pluginError } from '../../config/directive-args.js'
+import { parseZone } from '../../config/server-address.js'
+import { isInZone } from '../../dns/names.js'
+import { createLogger } from '../../log.js'
+import type { PluginDefinition } from '../plugin.js'
+import { queryLogLine, responseClass, type ResponseClass } from './query-log-line.js'
+
+const CLASSES = new Set(['success', 'denial', 'error', 'all'])
+
+/**
+ * `log [NAMES…] { class success|denial|error|all… }`: one line per answered query for names under
+ * NAMES (default: all), in CoreDNS's default format. Without `log`, queries are not logged.
+ */
+export const log: PluginDefinition = {
+  name: 'log',
+  setup(uses) {
+    const rules = uses.map((d) => {
+      expectArgs('log', d, 0, Infinity, 'log [NAMES…]')
+      const zones = d.args.length > 0 ? d.args.flatMap((z) => parseZone(z, d)) : ['']
+      let classes: Set<ResponseClass> | null = null
+      for (const o of d.block ?? []) {
+        if (o.name !== 'class') throw pluginError('log', o, `unknown option ${o.name} (custom formats are not supported)`)
+        expectArgs('log', o, 1, Infinity, 'class success|denial|error|all…')
+        for (const c of o.args) if (!CLASSES.has(c)) throw pluginError('log', o, `class ${c} is not one of success, denial, error, all`)
+        classes = o.args.includes('all') ? null : new Set(o.args as ResponseClass[])
+      }
+      return { zones, classes }
+    })
+    const logger = createLogger('')
+    return {
+      observe: () => (answered) => {
+        const name = answered.query.lowerName
+        const cls = responseClass(answered.reply.rcode)
+        if (rules.some((r) => r.zones.some((z) => isInZone(name, z)) && (r.classes === null || r.classes.has(cls)))) {
+          logger.info(queryLogLine(answered))
+        }
+      },
+    }
+  },
+}

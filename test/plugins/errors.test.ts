@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest'
+import { decodeQuery } from '../../src/dns/query-decoder.js'
+import { errorsMiddleware } from '../../src/plugins/errors/setup.js'
+import { createPacketHandler } from '../../src/server/query-pipeline.js'
+import { logLines } from '../support/dns-server.js'
+import { buildQuery, rcodeOf } from '../support/raw-client.js'
+
+const failing = (): never => {
+  throw new Error('backend exploded')
+}
+
+describe('errors', () => {
+  it('turns a failing plugin into SERVFAIL and logs it as CoreDNS does', async () => {
+    const intake = decodeQuery(buildQuery('web.shop.svc.cluster.local', 'A'), 'udp', '127.0.0.1', 5353)
+    if (!intake || !('query' in intake)) throw new Error('query did not decode')
+    logLines.length = 0
+    const reply = await errorsMiddleware(failing)(intake.query)
+    expect(reply).toMatchObject({ rcode: 2, plugin: 'errors', answer: [] })
+    expect(logLines).toEqual(['[ERROR] plugin/errors: 2 web.shop.svc.cluster.local. A: backend exploded'])
+  })
+
+  it('without it, a failing plugin still gets SERVFAIL, never a crash', async () => {
+    const handle = createPacketHandler([{ zone: '', handler: failing, observers: [] }])
+    const reply = await handle(buildQuery('web.shop.svc.cluster.local', 'A', { id: 9 }), 'udp', '127.0.0.1', 5353)
+    expect(reply!.readUInt16BE(0)).toBe(9)
+    expect(rcodeOf(reply!)).toBe(2)
+  })
+})

@@ -1,0 +1,49 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { DEMO_CLUSTER } from '../support/cluster.js'
+import { logLines, startServer, type RunningServer } from '../support/dns-server.js'
+
+let server: RunningServer | undefined
+afterEach(async () => {
+  await server?.stop()
+  server = undefined
+})
+
+const corefile = (log: string): string => `.:0 {
+  bind 127.0.0.1
+  ${log}
+  kubernetes cluster.local {
+    manifests ${DEMO_CLUSTER}
+  }
+}
+`
+const queryLines = (): string[] => logLines.filter((l) => l.startsWith('[INFO] 127.0.0.1:'))
+
+describe('log', () => {
+  it("writes one line per query in CoreDNS's default format", async () => {
+    server = await startServer(corefile('log'))
+    logLines.length = 0
+    await server.ask('web.shop.svc.cluster.local', 'A')
+    await server.ask('Nope.shop.svc.cluster.local', 'AAAA', { tcp: true, flags: ['+noedns'] })
+    const [udp, tcp] = queryLines()
+    expect(udp).toMatch(/^\[INFO\] 127\.0\.0\.1:\d+ - \d+ "A IN web\.shop\.svc\.cluster\.local\. udp \d+ false 1232" NOERROR qr,aa,rd \d+ \d+\.\d+s$/)
+    expect(tcp).toMatch(/^\[INFO\] 127\.0\.0\.1:\d+ - \d+ "AAAA IN Nope\.shop\.svc\.cluster\.local\. tcp \d+ false 512" NXDOMAIN qr,aa,rd \d+ \d+\.\d+s$/)
+    expect(queryLines()).toHaveLength(2)
+  })
+
+  it('logs only the classes and names asked for', async () => {
+    server = await startServer(corefile('log shop.svc.cluster.local {\n    class denial\n  }'))
+    logLines.length = 0
+    await server.ask('web.shop.svc.cluster.local', 'A')
+    await server.ask('nope.shop.svc.cluster.local', 'A')
+    await server.ask('nope.default.svc.cluster.local', 'A')
+    expect(queryLines()).toHaveLength(1)
+    expect(queryLines()[0]).toContain('"A IN nope.shop.svc.cluster.local. udp')
+  })
+
+  it('writes nothing per query without log', async () => {
+    server = await startServer(corefile(''))
+    logLines.length = 0
+    await server.ask('web.shop.svc.cluster.local', 'A')
+    expect(queryLines()).toEqual([])
+  })
+})
