@@ -6,6 +6,7 @@ import { service, startApiServer } from '../support/api-server/seed.js'
 import { DEMO_CLUSTER, expectReply, rr, soa } from '../support/cluster.js'
 import type { DigReply } from '../support/dig.js'
 import { logLines, startServer, type RunningServer } from '../support/dns-server.js'
+import { until } from '../support/until.js'
 
 let api: FakeApiServer | undefined
 let dns: RunningServer | undefined
@@ -30,17 +31,6 @@ async function start(options = ''): Promise<{ api: FakeApiServer; dns: RunningSe
   api = await startApiServer([DEMO_CLUSTER])
   dns = await startServer(corefile(api.url, options))
   return { api, dns }
-}
-
-/** Asks until `done` holds, up to `ms`. */
-async function until(ask: () => Promise<DigReply>, done: (r: DigReply) => boolean, ms = 5000): Promise<DigReply> {
-  const deadline = Date.now() + ms
-  let reply = await ask()
-  while (!done(reply) && Date.now() < deadline) {
-    await sleep(50)
-    reply = await ask()
-  }
-  return reply
 }
 
 const WEB = rr('web.shop.svc.cluster.local', 'A', '10.96.100.10')

@@ -1,9 +1,9 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { logLines, startServer, type RunningServer } from '../support/dns-server.js'
 import type { DigReply } from '../support/dig.js'
+import { until } from '../support/until.js'
 
 let server: RunningServer | undefined
 afterEach(async () => {
@@ -22,15 +22,8 @@ const corefile = `.:0 {
 const service = (name: string, ip: string): string =>
   `apiVersion: v1\nkind: Service\nmetadata: { name: ${name}, namespace: apps }\nspec: { clusterIP: ${ip}, ports: [{ port: 80 }] }\n`
 
-/** Asks until `done` holds for the reply (the source polls files twice a second). */
-async function waitFor(ask: () => Promise<DigReply>, done: (r: DigReply) => boolean): Promise<DigReply> {
-  let reply = await ask()
-  for (let i = 0; i < 50 && !done(reply); i++) {
-    await sleep(100)
-    reply = await ask()
-  }
-  return reply
-}
+/** The source polls files twice a second: wait up to 5 s for a change to show. */
+const waitFor = (ask: () => Promise<DigReply>, done: (r: DigReply) => boolean): Promise<DigReply> => until(ask, done, 5000, 100)
 
 describe('manifest files as a source', () => {
   it('reads every file of a folder, multi-document and List, inferring namespaces', async () => {
@@ -59,7 +52,7 @@ describe('manifest files as a source', () => {
     expect((await waitFor(ask, (r) => r.answer[0]?.endsWith('10.96.2.2') ?? false)).answer).toEqual(['web.apps.svc.cluster.local. 5 IN A 10.96.2.2'])
 
     writeFileSync(file, 'kind: Service\nmetadata: [unclosed\n')
-    await waitFor(async () => ({ status: logLines.some((l) => l.includes('keeping the previous records')) ? 'seen' : '' }) as DigReply, (r) => r.status === 'seen')
+    await until(async () => logLines.some((l) => l.includes('keeping the previous records')), Boolean)
     expect(logLines.find((l) => l.includes('keeping the previous records'))).toMatch(/^\[ERROR\] plugin\/kubernetes: .*cluster\.yaml: line \d+/)
     expect((await ask()).answer).toEqual(['web.apps.svc.cluster.local. 5 IN A 10.96.2.2'])
 

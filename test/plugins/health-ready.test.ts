@@ -3,13 +3,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startApiServer } from '../support/api-server/seed.js'
 import type { FakeApiServer } from '../support/api-server/fake-api-server.js'
 import { DEMO_CLUSTER, rr } from '../support/cluster.js'
 import { dig } from '../support/dig.js'
 import { freePort } from '../support/ports.js'
+import { until } from '../support/until.js'
 
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url))
 let api: FakeApiServer | undefined
@@ -25,16 +25,6 @@ async function get(url: string): Promise<string> {
   } catch {
     return 'refused'
   }
-}
-
-async function until(probe: () => Promise<string>, want: string, ms: number): Promise<string> {
-  const deadline = Date.now() + ms
-  let got = await probe()
-  while (got !== want && Date.now() < deadline) {
-    await sleep(50)
-    got = await probe()
-  }
-  return got
 }
 
 describe('health and ready', () => {
@@ -64,16 +54,16 @@ describe('health and ready', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
 
     // Started without the API: alive, not ready, and saying which plugin it waits for.
-    expect(await until(health, '200 OK', 5000)).toBe('200 OK')
+    expect(await until(health, (s) => s === '200 OK', 5000)).toBe('200 OK')
     expect(await readiness()).toBe('503 kubernetes')
     // The API comes back: synced, ready.
-    expect(await until(readiness, '200 OK', 15_000)).toBe('200 OK')
+    expect(await until(readiness, (s) => s === '200 OK', 15_000)).toBe('200 OK')
     expect((await dig('web.shop.svc.cluster.local', 'A', { port: dnsPort })).answer).toEqual([rr('web.shop.svc.cluster.local', 'A', '10.96.100.10')])
 
     const stopAt = Date.now()
     child.kill('SIGTERM')
     // Lameduck: not ready at once, but still healthy and still answering.
-    expect(await until(readiness, '503 shutting down', 500)).toBe('503 shutting down')
+    expect(await until(readiness, (s) => s === '503 shutting down', 500)).toBe('503 shutting down')
     expect(await health()).toBe('200 OK')
     expect((await dig('web.shop.svc.cluster.local', 'A', { port: dnsPort })).answer).toEqual([rr('web.shop.svc.cluster.local', 'A', '10.96.100.10')])
     expect(await exited).toBe(0)

@@ -8,6 +8,7 @@ import { DEMO_CLUSTER, rr } from '../support/cluster.js'
 import type { DigReply } from '../support/dig.js'
 import { logLines, startServer, type RunningServer } from '../support/dns-server.js'
 import { buildQuery, frame } from '../support/raw-client.js'
+import { until } from '../support/until.js'
 
 let server: RunningServer | undefined
 afterEach(async () => {
@@ -24,16 +25,6 @@ const corefile = (port: number | 0, options: string): string => `.:${port} {
   }
 }
 `
-
-async function until(ask: () => Promise<DigReply>, done: (r: DigReply) => boolean, ms: number): Promise<DigReply> {
-  const deadline = Date.now() + ms
-  let reply = await ask()
-  while (!done(reply) && Date.now() < deadline) {
-    await sleep(100)
-    reply = await ask()
-  }
-  return reply
-}
 
 describe('reload', () => {
   it('moves to a changed Corefile, keeps serving through a bad one, and keeps its sockets', { timeout: 30_000 }, async () => {
@@ -72,7 +63,7 @@ describe('reload', () => {
 
     logLines.length = 0
     writeFileSync(path, corefile(0, 'ttl 30\n    tll 60'))
-    await until(async () => ({ status: logLines.some((l) => l.includes('keeping the running configuration')) ? 'seen' : '' }) as DigReply, (r) => r.status === 'seen', 10_000)
+    await until(async () => logLines.some((l) => l.includes('keeping the running configuration')), Boolean, 10_000)
     expect(logLines.find((l) => l.startsWith('[ERROR] plugin/reload:'))).toMatch(/Corefile:7: plugin\/kubernetes: unknown option tll/)
     const after = await ask()
     expect(after.answer).toEqual([rr('web.shop.svc.cluster.local', 'A', '10.96.100.10', 30)])

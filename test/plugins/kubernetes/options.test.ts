@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, describe, it } from 'vitest'
 import { reverseName } from '../../../src/dns/reverse.js'
 import { startServer, type RunningServer } from '../../support/dns-server.js'
+import { until } from '../../support/until.js'
 import { DEMO_CLUSTER, clusterCorefile, expectNodata, expectNxdomain, expectReply, rr, soa } from '../../support/cluster.js'
 
 let server: RunningServer | undefined
@@ -138,11 +138,7 @@ describe('before the first sync', () => {
     expectReply(await server.ask('web.shop.svc.cluster.local', 'A'), { status: 'SERVFAIL', authority: [soa()] })
     expectNodata(await server.ask('cluster.local', 'A'))
     writeFileSync(late, readFileSync(DEMO_CLUSTER, 'utf8'))
-    let reply = await server.ask('web.shop.svc.cluster.local', 'A')
-    for (let i = 0; i < 40 && reply.status !== 'NOERROR'; i++) {
-      await sleep(100)
-      reply = await server.ask('web.shop.svc.cluster.local', 'A')
-    }
+    const reply = await until(() => server!.ask('web.shop.svc.cluster.local', 'A'), (r) => r.status === 'NOERROR')
     expectReply(reply, { status: 'NOERROR', answer: [rr('web.shop.svc.cluster.local', 'A', '10.96.100.10')] })
     expectNxdomain(await server.ask('nope.shop.svc.cluster.local', 'A'))
   })
