@@ -5,6 +5,7 @@ import { decodeQuery } from '../dns/query-decoder.js'
 import { encodeReply } from '../dns/response-encoder.js'
 import type { ZoneRoute } from '../config/server-plan.js'
 import { createLogger } from '../log.js'
+import { panics } from '../plugins/prometheus/dns-metrics.js'
 
 const log = createLogger('')
 
@@ -41,6 +42,8 @@ async function answer(handler: (q: DnsQuery) => Reply | Promise<Reply>, query: D
   try {
     return await handler(query)
   } catch (err) {
+    // What CoreDNS recovers from as a panic: a bug, answered SERVFAIL, counted and logged.
+    panics.inc()
     log.error(`${query.name || '.'} ${query.type}: ${(err as Error).stack ?? err}`)
     return emptyReply(Rcode.SERVFAIL, '')
   }
