@@ -79,6 +79,11 @@ export interface Reply {
   readonly additional: readonly ResourceRecord[]
   /** The plugin that wrote it (the `plugin` label CoreDNS puts on response metrics). */
   readonly plugin: string
+  /**
+   * A reply relayed as an upstream sent it (forward): every record type passes through untouched.
+   * It answers the same question bytes; only the ID is the client's.
+   */
+  readonly relayed?: Buffer
 }
 
 /** A reply with no records: errors and refusals. */

@@ -23,6 +23,7 @@ export function replySizeLimit(query: Pick<DnsQuery, 'transport' | 'edns'>): num
  * are dropped from the end and TC is set, as CoreDNS does; the OPT record always stays.
  */
 export function encodeReply(query: DnsQuery, reply: Reply, limit = replySizeLimit(query)): Buffer {
+  if (reply.relayed) return relay(query, reply.relayed, limit)
   writer.reset()
   writer.reserve(HEADER_SIZE)
   writer.bytes(query.questionWire)
@@ -73,6 +74,24 @@ export function encodeReply(query: DnsQuery, reply: Reply, limit = replySizeLimi
   buf.writeUInt16BE(cutAt.counts[1], 8)
   buf.writeUInt16BE(cutAt.counts[2] + (query.edns ? 1 : 0), 10)
   return Buffer.from(buf.subarray(0, writer.offset))
+}
+
+/**
+ * An upstream's reply with the client's ID. Too large for the client's transport, it becomes the
+ * header and question alone with TC set, and the client asks again over TCP.
+ */
+function relay(query: DnsQuery, upstream: Buffer, limit: number): Buffer {
+  if (upstream.length <= limit) {
+    const out = Buffer.from(upstream)
+    out.writeUInt16BE(query.id, 0)
+    return out
+  }
+  const out = Buffer.alloc(HEADER_SIZE + query.questionWire.length)
+  out.writeUInt16BE(query.id, 0)
+  out.writeUInt16BE(upstream.readUInt16BE(2) | Flag.TC, 2)
+  out.writeUInt16BE(1, 4)
+  query.questionWire.copy(out, HEADER_SIZE)
+  return out
 }
 
 function sameRRset(a: ResourceRecord, b: ResourceRecord): boolean {

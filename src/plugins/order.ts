@@ -1,5 +1,6 @@
 import { bind } from './bind/setup.js'
 import { errors } from './errors/setup.js'
+import { forward } from './forward/setup.js'
 import { health } from './health/setup.js'
 import { kubernetes } from './kubernetes/setup.js'
 import { log } from './log/setup.js'
@@ -14,4 +15,4 @@ import { reload } from './reload/setup.js'
  * the chain. The contract's full order is errors → log → loadbalance → rewrite → autopath → cache →
  * hosts → kubernetes → loop → forward; a new plugin goes into its place here.
  */
-export const PLUGINS: readonly PluginDefinition[] = [bind, reload, health, ready, prometheus, errors, log, kubernetes]
+export const PLUGINS: readonly PluginDefinition[] = [bind, reload, health, ready, prometheus, errors, log, kubernetes, forward]

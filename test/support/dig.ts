@@ -20,6 +20,8 @@ export interface DigOptions {
   readonly server?: string
   readonly tool?: 'dig' | 'kdig'
   readonly tcp?: boolean
+  /** Seconds dig waits for a reply (default 2). */
+  readonly timeout?: number
   /** Extra flags (`+noedns`, `+bufsize=1232`, `+ignore`). */
   readonly flags?: readonly string[]
 }
@@ -34,8 +36,8 @@ export async function dig(name: string, type: string, options: DigOptions): Prom
   const args = [`@${options.server ?? '127.0.0.1'}`, '-p', String(options.port), name, type]
   args.push(
     ...(tool === 'dig'
-      ? ['+tries=1', '+timeout=2', '+noall', '+comments', '+answer', '+authority', '+additional', '+nocookie']
-      : ['+retry=0', '+time=2', '+nocrypto']),
+      ? ['+tries=1', `+timeout=${options.timeout ?? 2}`, '+noall', '+comments', '+answer', '+authority', '+additional', '+nocookie']
+      : ['+retry=0', `+time=${options.timeout ?? 2}`, '+nocrypto']),
   )
   if (options.tcp) args.push('+tcp')
   args.push(...(options.flags ?? []))

@@ -14,7 +14,7 @@ export function buildQuery(name: string, type: string, options: { id?: number; e
 }
 
 /** Sends one datagram; resolves with the reply, or null when none came within `waitMs`. */
-export function udpExchange(port: number, packet: Buffer, waitMs = 500): Promise<Buffer | null> {
+export function udpExchange(port: number, packet: Buffer, waitMs = 500, address = '127.0.0.1'): Promise<Buffer | null> {
   return new Promise((resolve) => {
     const socket = createSocket('udp4')
     const timer = setTimeout(() => {
@@ -26,7 +26,7 @@ export function udpExchange(port: number, packet: Buffer, waitMs = 500): Promise
       socket.close()
       resolve(msg)
     })
-    socket.send(packet, port, '127.0.0.1')
+    socket.send(packet, port, address)
   })
 }
 

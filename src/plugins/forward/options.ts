@@ -1,0 +1,170 @@
+import { readFileSync } from 'node:fs'
+import { isIPv4, isIPv6 } from 'node:net'
+import { resolve } from 'node:path'
+import type { Directive } from '../../config/corefile.js'
+import { expectArgs, expectNoBlock, parseDuration, pluginError } from '../../config/directive-args.js'
+import { parseZone } from '../../config/server-address.js'
+import { Rcode } from '../../dns/constants.js'
+import type { BlockContext } from '../plugin.js'
+
+export type Policy = 'random' | 'round_robin' | 'sequential'
+
+export interface UpstreamAddress {
+  readonly host: string
+  readonly port: number
+}
+
+export interface ForwardOptions {
+  /** The zone forwarded (FROM); '' is every name. */
+  readonly from: string
+  readonly upstreams: readonly UpstreamAddress[]
+  readonly except: readonly string[]
+  readonly forceTcp: boolean
+  readonly preferUdp: boolean
+  /** Consecutive failures that mark an upstream down (0: never). */
+  readonly maxFails: number
+  /** How long an idle TCP connection to an upstream is kept for reuse. */
+  readonly expireMs: number
+  /** How often a down upstream is probed with `. IN NS`. */
+  readonly healthCheckMs: number
+  /** Whether health probes ask for recursion (`health_check DUR no_rec` turns it off). */
+  readonly healthCheckRecursion: boolean
+  readonly policy: Policy
+  /** In-flight queries past which new ones are REFUSED (0: no cap). */
+  readonly maxConcurrent: number
+  /** Upstream rcodes that pass the query on to the next plugin. */
+  readonly next: ReadonlySet<number>
+  /** Upstream rcodes that make the next upstream be tried. */
+  readonly failover: ReadonlySet<number>
+}
+
+const NAME = 'forward'
+const DNS_PORT = 53
+const MAX_UPSTREAMS = 15
+
+const RCODES: Record<string, number> = Object.fromEntries(Object.entries(Rcode).map(([name, value]) => [name, value]))
+
+/** `IP`, `IP:PORT`, `[IPv6]:PORT`, with an optional `dns://`; null when it is none of these. */
+export function parseUpstream(text: string): UpstreamAddress | null {
+  const rest = text.replace(/^dns:\/\//, '')
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(rest)
+  if (bracketed) return isIPv6(bracketed[1]!) ? { host: bracketed[1]!, port: Number(bracketed[2] ?? DNS_PORT) } : null
+  if (isIPv6(rest)) return { host: rest, port: DNS_PORT }
+  const [host, port, extra] = rest.split(':')
+  if (extra !== undefined || !isIPv4(host!)) return null
+  if (port !== undefined && !/^\d{1,5}$/.test(port)) return null
+  return { host: host!, port: port === undefined ? DNS_PORT : Number(port) }
+}
+
+/** The nameservers of a resolv.conf file. */
+function resolvConfUpstreams(path: string, d: Directive): UpstreamAddress[] {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (err) {
+    throw pluginError(NAME, d, `${path} is neither an address nor a readable resolv.conf: ${(err as Error).message}`)
+  }
+  const servers = [...text.matchAll(/^\s*nameserver\s+(\S+)/gm)].map((m) => parseUpstream(m[1]!.replace(/%.*$/, '')))
+  const valid = servers.filter((s): s is UpstreamAddress => s !== null)
+  if (valid.length === 0) throw pluginError(NAME, d, `${path} names no nameserver`)
+  return valid
+}
+
+function rcodeSet(o: Directive): Set<number> {
+  expectArgs(NAME, o, 1, Infinity, `${o.name} RCODE…`)
+  return new Set(
+    o.args.map((name) => {
+      const code = RCODES[name.toUpperCase()]
+      if (code === undefined) throw pluginError(NAME, o, `${o.name}: ${name} is not an rcode (NXDOMAIN, SERVFAIL, REFUSED…)`)
+      return code
+    }),
+  )
+}
+
+function duration(o: Directive, text: string): number {
+  const ms = parseDuration(text)
+  if (ms === null) throw pluginError(NAME, o, `${o.name}: ${text} is not a duration (like 10s)`)
+  return ms
+}
+
+/** Reads `forward FROM TO… { … }`. */
+export function parseForwardOptions(d: Directive, block: BlockContext): ForwardOptions {
+  expectArgs(NAME, d, 2, Infinity, 'forward FROM TO…')
+  const [fromText, ...to] = d.args as [string, ...string[]]
+  const from = parseZone(fromText, d)[0]!
+  const upstreams = to.flatMap((t) => {
+    const address = parseUpstream(t)
+    return address ? [address] : resolvConfUpstreams(resolve(block.configDir, t), d)
+  })
+  if (upstreams.length > MAX_UPSTREAMS) throw pluginError(NAME, d, `more than ${MAX_UPSTREAMS} upstreams`)
+  let options: ForwardOptions = {
+    from,
+    upstreams,
+    except: [],
+    forceTcp: false,
+    preferUdp: false,
+    maxFails: 2,
+    expireMs: 10_000,
+    healthCheckMs: 500,
+    healthCheckRecursion: true,
+    policy: 'random',
+    maxConcurrent: 0,
+    next: new Set(),
+    failover: new Set(),
+  }
+  for (const o of d.block ?? []) {
+    expectNoBlock(NAME, o)
+    switch (o.name) {
+      case 'except':
+        expectArgs(NAME, o, 1, Infinity, 'except ZONE…')
+        options = { ...options, except: o.args.flatMap((z) => parseZone(z, o)) }
+        break
+      case 'force_tcp':
+        expectArgs(NAME, o, 0, 0, 'force_tcp')
+        options = { ...options, forceTcp: true }
+        break
+      case 'prefer_udp':
+        expectArgs(NAME, o, 0, 0, 'prefer_udp')
+        options = { ...options, preferUdp: true }
+        break
+      case 'max_fails':
+        expectArgs(NAME, o, 1, 1, 'max_fails N')
+        if (!/^\d+$/.test(o.args[0]!)) throw pluginError(NAME, o, `max_fails: ${o.args[0]} is not a whole number`)
+        options = { ...options, maxFails: Number(o.args[0]) }
+        break
+      case 'expire':
+        expectArgs(NAME, o, 1, 1, 'expire DURATION')
+        options = { ...options, expireMs: duration(o, o.args[0]!) }
+        break
+      case 'health_check':
+        expectArgs(NAME, o, 1, 2, 'health_check DURATION [no_rec]')
+        if (o.args[1] !== undefined && o.args[1] !== 'no_rec') throw pluginError(NAME, o, `health_check: unknown argument ${o.args[1]}`)
+        options = { ...options, healthCheckMs: duration(o, o.args[0]!), healthCheckRecursion: o.args[1] === undefined }
+        break
+      case 'policy': {
+        expectArgs(NAME, o, 1, 1, 'policy random|round_robin|sequential')
+        const policy = o.args[0]!
+        if (policy !== 'random' && policy !== 'round_robin' && policy !== 'sequential') {
+          throw pluginError(NAME, o, `policy: ${policy} is not one of random, round_robin, sequential`)
+        }
+        options = { ...options, policy }
+        break
+      }
+      case 'max_concurrent':
+        expectArgs(NAME, o, 1, 1, 'max_concurrent N')
+        if (!/^\d+$/.test(o.args[0]!)) throw pluginError(NAME, o, `max_concurrent: ${o.args[0]} is not a whole number`)
+        options = { ...options, maxConcurrent: Number(o.args[0]) }
+        break
+      case 'next':
+        options = { ...options, next: rcodeSet(o) }
+        break
+      case 'failover':
+        options = { ...options, failover: rcodeSet(o) }
+        break
+      default:
+        throw pluginError(NAME, o, `unknown option ${o.name}`)
+    }
+  }
+  if (options.forceTcp && options.preferUdp) throw pluginError(NAME, d, 'force_tcp and prefer_udp exclude each other')
+  return options
+}

@@ -1,0 +1,203 @@
+import { randomInt } from 'node:crypto'
+import { createSocket } from 'node:dgram'
+import { connect, isIPv6, type Socket } from 'node:net'
+import { Flag, HEADER_SIZE, RRType, RRClass } from '../../dns/constants.js'
+import { ClusterDnsError } from '../../errors.js'
+import { connCacheHits, connCacheMisses, healthcheckFailures } from './forward-metrics.js'
+import type { UpstreamAddress } from './options.js'
+
+export class UpstreamTimeoutError extends ClusterDnsError {
+  constructor(to: string) {
+    super('CDNS_ERR_UPSTREAM_TIMEOUT', `plugin/forward: ${to}: no reply in time`)
+  }
+}
+
+export class UpstreamError extends ClusterDnsError {
+  constructor(to: string, message: string) {
+    super('CDNS_ERR_UPSTREAM', `plugin/forward: ${to}: ${message}`)
+  }
+}
+
+const OPT_UDP_SIZE = 1232
+const HEALTH_TIMEOUT_MS = 1000
+/** The root NS question CoreDNS health checks with: `. IN NS`. */
+const ROOT_NS_QUESTION = Buffer.from([0, RRType.NS >> 8, RRType.NS & 0xff, 0, RRClass.IN])
+
+/**
+ * A query for an upstream: a fresh random ID, the client's RD and CD bits, its exact question
+ * bytes, and an OPT record (our payload size, its DO bit) only when the client sent one.
+ */
+export function upstreamQuery(clientFlags: number, questionWire: Buffer, edns: { dnssecOk: boolean } | null): Buffer {
+  const opt = edns ? Buffer.from([0, 0, RRType.OPT, OPT_UDP_SIZE >> 8, OPT_UDP_SIZE & 0xff, 0, 0, edns.dnssecOk ? 0x80 : 0, 0, 0, 0]) : Buffer.alloc(0)
+  const header = Buffer.alloc(HEADER_SIZE)
+  header.writeUInt16BE(randomInt(0x10000), 0)
+  header.writeUInt16BE(clientFlags & (Flag.RD | Flag.CD), 2)
+  header.writeUInt16BE(1, 4)
+  header.writeUInt16BE(edns ? 1 : 0, 10)
+  return Buffer.concat([header, questionWire, opt])
+}
+
+/** Whether `reply` answers `query`: a response, same ID, same question bytes. Anything else is ignored. */
+function answers(reply: Buffer, query: Buffer, questionLength: number): boolean {
+  if (reply.length < HEADER_SIZE + questionLength) return false
+  if ((reply.readUInt16BE(2) & Flag.QR) === 0 || reply.readUInt16BE(0) !== query.readUInt16BE(0)) return false
+  return reply.subarray(HEADER_SIZE, HEADER_SIZE + questionLength).equals(query.subarray(HEADER_SIZE, HEADER_SIZE + questionLength))
+}
+
+interface IdleConnection {
+  readonly socket: Socket
+  readonly timer: NodeJS.Timeout
+  readonly drop: () => void
+}
+
+export interface UpstreamSettings {
+  readonly maxFails: number
+  readonly expireMs: number
+  readonly healthCheckMs: number
+  readonly healthCheckRecursion: boolean
+}
+
+/** One upstream resolver: exchanges over UDP or (reused) TCP, and whether it is up. */
+export class Upstream {
+  /** `host:port`, the `to` label of the metrics. */
+  readonly to: string
+  private fails = 0
+  private probing: NodeJS.Timeout | null = null
+  private readonly idle: IdleConnection[] = []
+  private closed = false
+
+  constructor(
+    private readonly address: UpstreamAddress,
+    private readonly settings: UpstreamSettings,
+  ) {
+    this.to = `${isIPv6(address.host) ? `[${address.host}]` : address.host}:${address.port}`
+  }
+
+  /** Down after `max_fails` failures in a row, until a health probe gets an answer. */
+  get down(): boolean {
+    return this.settings.maxFails > 0 && this.fails >= this.settings.maxFails
+  }
+
+  succeeded(): void {
+    this.fails = 0
+  }
+
+  failed(): void {
+    this.fails++
+    if (this.down && !this.probing && !this.closed) {
+      this.probing = setInterval(() => void this.probe(), this.settings.healthCheckMs)
+      this.probing.unref()
+    }
+  }
+
+  /** `. IN NS`: any answer from the upstream means it is up again. */
+  private async probe(): Promise<void> {
+    const query = upstreamQuery(this.settings.healthCheckRecursion ? Flag.RD : 0, ROOT_NS_QUESTION, null)
+    try {
+      await this.udp(query, ROOT_NS_QUESTION.length, HEALTH_TIMEOUT_MS)
+      this.fails = 0
+      if (this.probing) clearInterval(this.probing)
+      this.probing = null
+    } catch {
+      healthcheckFailures.labels('forward', this.to).inc()
+    }
+  }
+
+  exchange(query: Buffer, questionLength: number, transport: 'udp' | 'tcp', timeoutMs: number): Promise<Buffer> {
+    return transport === 'udp' ? this.udp(query, questionLength, timeoutMs) : this.tcp(query, questionLength, timeoutMs)
+  }
+
+  /** From a fresh socket (a random source port per query), ignoring replies that do not match. */
+  private udp(query: Buffer, questionLength: number, timeoutMs: number): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      const socket = createSocket(isIPv6(this.address.host) ? 'udp6' : 'udp4')
+      const finish = (err: Error | null, reply?: Buffer): void => {
+        clearTimeout(timer)
+        socket.close()
+        if (err) reject(err)
+        else resolve(reply!)
+      }
+      const timer = setTimeout(() => finish(new UpstreamTimeoutError(this.to)), timeoutMs)
+      socket.on('error', (err) => finish(new UpstreamError(this.to, err.message)))
+      socket.on('message', (reply, from) => {
+        if (from.port !== this.address.port || !answers(reply, query, questionLength)) return
+        finish(null, reply)
+      })
+      socket.send(query, this.address.port, this.address.host, (err) => {
+        if (err) finish(new UpstreamError(this.to, err.message))
+      })
+    })
+  }
+
+  /** Over a kept-alive connection when one is idle, else a new one; kept for `expire` afterwards. */
+  private tcp(query: Buffer, questionLength: number, timeoutMs: number): Promise<Buffer> {
+    const reused = this.idle.pop()
+    if (reused) {
+      clearTimeout(reused.timer)
+      reused.socket.off('close', reused.drop)
+      reused.socket.off('error', reused.drop)
+    }
+    ;(reused ? connCacheHits : connCacheMisses).labels('forward', this.to, 'tcp').inc()
+    const socket = reused?.socket ?? connect({ host: this.address.host, port: this.address.port, noDelay: true })
+    return new Promise((resolve, reject) => {
+      let pending = Buffer.alloc(0)
+      const cleanup = (): void => {
+        clearTimeout(timer)
+        socket.off('data', onData)
+        socket.off('error', onError)
+        socket.off('close', onClose)
+      }
+      const fail = (err: Error): void => {
+        cleanup()
+        socket.destroy()
+        reject(err)
+      }
+      const onError = (err: Error): void => fail(new UpstreamError(this.to, err.message))
+      const onClose = (): void => fail(new UpstreamError(this.to, 'connection closed'))
+      const onData = (chunk: Buffer): void => {
+        pending = Buffer.concat([pending, chunk])
+        while (pending.length >= 2 && pending.length >= 2 + pending.readUInt16BE(0)) {
+          const reply = pending.subarray(2, 2 + pending.readUInt16BE(0))
+          pending = pending.subarray(2 + reply.length)
+          if (!answers(reply, query, questionLength)) continue
+          cleanup()
+          this.keep(socket)
+          resolve(Buffer.from(reply))
+          return
+        }
+      }
+      const timer = setTimeout(() => fail(new UpstreamTimeoutError(this.to)), timeoutMs)
+      socket.on('data', onData)
+      socket.on('error', onError)
+      socket.on('close', onClose)
+      const length = Buffer.alloc(2)
+      length.writeUInt16BE(query.length, 0)
+      socket.write(Buffer.concat([length, query]))
+    })
+  }
+
+  private keep(socket: Socket): void {
+    if (this.closed || socket.destroyed) {
+      socket.destroy()
+      return
+    }
+    const drop = (): void => {
+      const i = this.idle.indexOf(entry)
+      if (i !== -1) this.idle.splice(i, 1)
+      clearTimeout(entry.timer)
+      socket.destroy()
+    }
+    const entry: IdleConnection = { socket, timer: setTimeout(drop, this.settings.expireMs), drop }
+    entry.timer.unref()
+    // An idle connection the upstream closes (or breaks) is simply dropped from the pool.
+    socket.on('close', drop)
+    socket.on('error', drop)
+    this.idle.push(entry)
+  }
+
+  close(): void {
+    this.closed = true
+    if (this.probing) clearInterval(this.probing)
+    for (const { drop } of [...this.idle]) drop()
+  }
+}

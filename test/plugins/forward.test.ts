@@ -1,0 +1,160 @@
+import { createSocket, type Socket } from 'node:dgram'
+import dnsPacket from 'dns-packet'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { DEMO_CLUSTER, rr } from '../support/cluster.js'
+import { startServer, type RunningServer } from '../support/dns-server.js'
+import { freePort } from '../support/ports.js'
+import { startUnbound, type RunningUnbound, type UnboundZone } from '../support/unbound.js'
+
+const TXT = Array.from({ length: 6 }, (_, i) => `"${String(i).repeat(100)}"`)
+const EXAMPLE: UnboundZone = {
+  zone: 'example.com.',
+  records: ['api.example.com. 300 IN A 192.0.2.80', ...TXT.map((t) => `big.example.com. 300 IN TXT ${t}`)],
+}
+const EXAMPLE_BACKUP: UnboundZone = { zone: 'example.com.', records: ['api.example.com. 300 IN A 192.0.2.81'] }
+
+let unbound: RunningUnbound
+let server: RunningServer | undefined
+beforeAll(async () => {
+  unbound = await startUnbound(EXAMPLE, '127.0.0.1', await freePort())
+})
+afterAll(() => unbound.stop())
+afterEach(async () => {
+  await server?.stop()
+  server = undefined
+})
+
+const corefile = (forward: string): string => `.:0 {
+  bind 127.0.0.1
+  kubernetes cluster.local {
+    manifests ${DEMO_CLUSTER}
+  }
+  ${forward}
+}
+`
+const up = (u: { address: string; port: number }): string => `${u.address}:${u.port}`
+
+describe('forward, to a real unbound on loopback', () => {
+  it('relays names outside the cluster zone, NXDOMAIN and its SOA included, and keeps cluster names local', async () => {
+    server = await startServer(corefile(`forward . ${up(unbound)}`))
+    const api = await server.ask('API.example.com', 'A')
+    expect(api.status).toBe('NOERROR')
+    expect(api.answer).toEqual(['API.example.com. 300 IN A 192.0.2.80'])
+    // The upstream's flags, relayed as it set them (unbound is authoritative for its local data).
+    expect(api.flags).toEqual(['aa', 'qr', 'ra', 'rd'])
+    const missing = await server.ask('nope.example.com', 'A')
+    expect(missing.status).toBe('NXDOMAIN')
+    expect(missing.authority).toEqual(['example.com. 60 IN SOA ns.example.com. admin.example.com. <serial> 3600 600 86400 60'])
+    expect((await server.ask('web.shop.svc.cluster.local', 'A')).answer).toEqual([rr('web.shop.svc.cluster.local', 'A', '10.96.100.10')])
+  })
+
+  it('retries over TCP when the upstream truncates, and the client gets the whole answer', async () => {
+    server = await startServer(corefile(`forward . ${up(unbound)}`))
+    const [noEdns, edns, truncated] = await Promise.all([
+      server.ask('big.example.com', 'TXT', { flags: ['+noedns'] }),
+      server.ask('big.example.com', 'TXT', { flags: ['+bufsize=1232', '+ignore'] }),
+      server.ask('big.example.com', 'TXT', { flags: ['+noedns', '+ignore'] }),
+    ])
+    expect(noEdns.answer).toHaveLength(6)
+    expect(edns.answer).toHaveLength(6)
+    expect(edns.flags).not.toContain('tc')
+    // Over 512 bytes for a client without EDNS: TC, and it asks again over TCP (as dig did above).
+    expect(truncated.flags).toContain('tc')
+    expect(truncated.answer).toEqual([])
+  })
+
+  it('works with force_tcp and reuses its TCP connections', async () => {
+    server = await startServer(corefile(`forward . ${up(unbound)} {\n    force_tcp\n    expire 5s\n  }`))
+    for (let i = 0; i < 3; i++) expect((await server.ask('api.example.com', 'A')).answer).toEqual(['api.example.com. 300 IN A 192.0.2.80'])
+    const metrics = await (await import('../../src/metrics/registry.js')).registry.getSingleMetric('coredns_proxy_conn_cache_hits_total')!.get()
+    const hits = metrics.values.find((v) => v.labels.to === up(unbound))?.value ?? 0
+    expect(hits).toBeGreaterThanOrEqual(2)
+  })
+
+  it('reads its upstreams from a resolv.conf file (port 53 on a loopback address of its own)', async () => {
+    const resolver = await startUnbound(EXAMPLE, '127.0.0.153', 53)
+    try {
+      server = await startServer(corefile('forward . resolv.conf'), { 'resolv.conf': '# test\nsearch example.com\nnameserver 127.0.0.153\noptions ndots:5\n' })
+      expect((await server.ask('api.example.com', 'A')).answer).toEqual(['api.example.com. 300 IN A 192.0.2.80'])
+    } finally {
+      await resolver.stop()
+    }
+  })
+
+  it('answers SERVFAIL when no upstream answers', async () => {
+    server = await startServer(corefile(`forward . 127.0.0.1:${await freePort()}`))
+    const reply = await server.ask('api.example.com', 'A', { timeout: 8 })
+    expect(reply.status).toBe('SERVFAIL')
+  })
+
+  it('fails over to the next upstream, marks the dead one down, and takes it back once it answers', { timeout: 30_000 }, async () => {
+    const deadPort = await freePort()
+    server = await startServer(corefile(`forward . 127.0.0.1:${deadPort} ${up(unbound)} {\n    policy sequential\n    max_fails 1\n    health_check 200ms\n  }`))
+    const first = await server.ask('api.example.com', 'A', { timeout: 8 })
+    expect(first.answer).toEqual(['api.example.com. 300 IN A 192.0.2.80'])
+    // Marked down after one failure: the next query goes straight to the live upstream.
+    const started = Date.now()
+    expect((await server.ask('api.example.com', 'A')).answer).toEqual(['api.example.com. 300 IN A 192.0.2.80'])
+    expect(Date.now() - started).toBeLessThan(1500)
+    // It comes back: the health check (. IN NS every 200ms) marks it up, and sequential prefers it.
+    const revived = await startUnbound(EXAMPLE_BACKUP, '127.0.0.1', deadPort)
+    try {
+      let answer: readonly string[] = []
+      for (let i = 0; i < 40 && answer[0] !== 'api.example.com. 300 IN A 192.0.2.81'; i++) {
+        await new Promise((r) => setTimeout(r, 100))
+        answer = (await server.ask('api.example.com', 'A')).answer
+      }
+      expect(answer).toEqual(['api.example.com. 300 IN A 192.0.2.81'])
+    } finally {
+      await revived.stop()
+    }
+  })
+
+  it('except leaves names to the rest of the chain; next passes chosen rcodes on', async () => {
+    server = await startServer(corefile(`forward . ${up(unbound)} {\n    except example.com\n  }`))
+    expect((await server.ask('api.example.com', 'A')).status).toBe('REFUSED')
+    expect((await server.ask('other.test', 'A')).status).toBe('NXDOMAIN')
+    await server.stop()
+    server = await startServer(corefile(`forward . ${up(unbound)} {\n    next NXDOMAIN\n  }`))
+    expect((await server.ask('nope.example.com', 'A')).status).toBe('REFUSED')
+    expect((await server.ask('api.example.com', 'A')).answer).toEqual(['api.example.com. 300 IN A 192.0.2.80'])
+  })
+})
+
+describe('forward, to hand-made upstreams', () => {
+  let fake: Socket
+  let fakePort: number
+  afterEach(() => fake?.close())
+
+  /** An upstream that answers each query with `replies(query)`, or stays silent. */
+  async function fakeUpstream(replies: (query: dnsPacket.Packet) => Buffer[]): Promise<void> {
+    fake = createSocket('udp4')
+    fake.on('message', (msg, from) => {
+      for (const reply of replies(dnsPacket.decode(msg))) fake.send(reply, from.port, from.address)
+    })
+    await new Promise<void>((resolve) => fake.bind(0, '127.0.0.1', resolve))
+    fakePort = fake.address().port
+  }
+
+  const answer = (id: number, name: string, ip: string): Buffer =>
+    dnsPacket.encode({ type: 'response', id, flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE, questions: [{ name, type: 'A' }], answers: [{ name, type: 'A', ttl: 60, data: ip }] })
+
+  it('ignores replies whose ID or question do not match (spoofing)', async () => {
+    await fakeUpstream((q) => {
+      const name = q.questions![0]!.name
+      return [answer((q.id! + 1) & 0xffff, name, '192.0.2.66'), answer(q.id!, 'evil.example.net', '192.0.2.67'), answer(q.id!, name, '192.0.2.99')]
+    })
+    server = await startServer(corefile(`forward . 127.0.0.1:${fakePort}`))
+    expect((await server.ask('api.example.org', 'A')).answer).toEqual(['api.example.org. 60 IN A 192.0.2.99'])
+  })
+
+  it('refuses past max_concurrent queries in flight', async () => {
+    await fakeUpstream(() => [])
+    server = await startServer(corefile(`forward . 127.0.0.1:${fakePort} {\n    max_concurrent 2\n  }`))
+    const replies = await Promise.all(['a', 'b', 'c'].map(async (n, i) => {
+      await new Promise((r) => setTimeout(r, i * 100))
+      return server!.ask(`${n}.example.org`, 'A', { timeout: 8 })
+    }))
+    expect(replies.map((r) => r.status)).toEqual(['SERVFAIL', 'SERVFAIL', 'REFUSED'])
+  })
+})

@@ -1,0 +1,68 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { buildQuery, udpExchange } from './raw-client.js'
+
+export interface RunningUnbound {
+  readonly address: string
+  readonly port: number
+  stop(): Promise<void>
+}
+
+export interface UnboundZone {
+  /** The zone's name with its trailing dot (`example.com.`). */
+  readonly zone: string
+  /** Zone-file lines (`api.example.com. 300 IN A 192.0.2.80`). */
+  readonly records: readonly string[]
+}
+
+/**
+ * Starts unbound (Debian's package, installed by .ci/run) on a loopback address, serving `zone`
+ * with an SOA and `records`. `local-zone: "." static` answers every other name itself (NXDOMAIN):
+ * it never recurses, so no query ever leaves the machine.
+ */
+export async function startUnbound({ zone, records }: UnboundZone, address: string, port: number): Promise<RunningUnbound> {
+  const dir = mkdtempSync(join(tmpdir(), 'clusterdns-unbound-'))
+  const config = `server:
+  interface: ${address}@${port}
+  port: ${port}
+  do-daemonize: no
+  chroot: ""
+  username: ""
+  directory: "${dir}"
+  pidfile: ""
+  use-syslog: no
+  logfile: ""
+  verbosity: 0
+  do-ip6: no
+  access-control: 127.0.0.0/8 allow
+  module-config: "iterator"
+  local-zone: "." static
+  local-zone: "${zone}" static
+  local-data: "${zone} 300 IN SOA ns.${zone} admin.${zone} 1 3600 600 86400 60"
+${records.map((r) => `  local-data: '${r}'`).join('\n')}
+`
+  const path = join(dir, 'unbound.conf')
+  writeFileSync(path, config)
+  const child: ChildProcess = spawn('unbound', ['-d', '-c', path], { stdio: ['ignore', 'ignore', 'pipe'] })
+  let stderr = ''
+  child.stderr!.on('data', (d) => (stderr += d))
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  // Ready once it answers.
+  for (let i = 0; ; i++) {
+    if (await udpExchange(port, buildQuery('.', 'NS'), 200, address)) break
+    if (i === 50 || child.exitCode !== null) {
+      child.kill()
+      throw new Error(`unbound did not start on ${address}:${port}: ${stderr}`)
+    }
+  }
+  return {
+    address,
+    port,
+    stop: async () => {
+      child.kill()
+      await exited
+    },
+  }
+}
