@@ -83,7 +83,8 @@ export function planServers(blocks: readonly ServerBlockSource[], configDir: str
     }
     const named = PLUGINS.flatMap((plugin) => {
       const uses = block.directives.filter((d) => d.name === plugin.name)
-      return uses.length > 0 ? collect([], () => [{ name: plugin.name, instance: plugin.setup(uses, { zones, configDir, lifecycle }) }]) : []
+      const server = serverLabel('', addresses[0]?.port ?? 53)
+      return uses.length > 0 ? collect([], () => [{ name: plugin.name, instance: plugin.setup(uses, { zones, configDir, lifecycle, server }) }]) : []
     })
     const blockInstances = named.map((n) => n.instance)
     instances.push(...blockInstances)

@@ -77,13 +77,15 @@ export function encodeReply(query: DnsQuery, reply: Reply, limit = replySizeLimi
 }
 
 /**
- * An upstream's reply with the client's ID. Too large for the client's transport, it becomes the
- * header and question alone with TC set, and the client asks again over TCP.
+ * A reply relayed (from an upstream or the cache) with the client's ID and question bytes, so
+ * names compressed against the question take the asker's letter case. Too large for the client's
+ * transport, it becomes the header and question alone with TC set, and the client asks over TCP.
  */
 function relay(query: DnsQuery, upstream: Buffer, limit: number): Buffer {
   if (upstream.length <= limit) {
     const out = Buffer.from(upstream)
     out.writeUInt16BE(query.id, 0)
+    if (out.length >= HEADER_SIZE + query.questionWire.length) query.questionWire.copy(out, HEADER_SIZE)
     return out
   }
   const out = Buffer.alloc(HEADER_SIZE + query.questionWire.length)

@@ -1,4 +1,5 @@
 import { bind } from './bind/setup.js'
+import { cache } from './cache/setup.js'
 import { errors } from './errors/setup.js'
 import { forward } from './forward/setup.js'
 import { health } from './health/setup.js'
@@ -15,4 +16,4 @@ import { reload } from './reload/setup.js'
  * the chain. The contract's full order is errors → log → loadbalance → rewrite → autopath → cache →
  * hosts → kubernetes → loop → forward; a new plugin goes into its place here.
  */
-export const PLUGINS: readonly PluginDefinition[] = [bind, reload, health, ready, prometheus, errors, log, kubernetes, forward]
+export const PLUGINS: readonly PluginDefinition[] = [bind, reload, health, ready, prometheus, errors, log, cache, kubernetes, forward]

@@ -44,6 +44,8 @@ export interface BlockContext {
   readonly configDir: string
   /** The process's readiness and shutdown state. */
   readonly lifecycle: Lifecycle
+  /** The block's first server address as metrics name it (`dns://:53`; before `bind` is applied). */
+  readonly server: string
 }
 
 /** A plugin set up for one server block. Every part is optional. */

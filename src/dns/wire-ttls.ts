@@ -1,0 +1,56 @@
+import { HEADER_SIZE, RRType } from './constants.js'
+
+/** Where a message's TTLs are, and what caching needs to know of them. */
+export interface WireTtls {
+  /** Offsets of the TTL field of every record but OPT. */
+  readonly offsets: readonly number[]
+  /** The smallest TTL in the answer and authority sections, or null when they are empty. */
+  readonly minTtl: number | null
+  /** The authority SOA's own TTL and its MINIMUM field (negative caching, RFC 2308). */
+  readonly soa: { readonly ttl: number; readonly minimum: number } | null
+}
+
+/** Skips a (possibly compressed) name; returns the offset after it, or -1 when malformed. */
+function skipName(wire: Buffer, offset: number): number {
+  for (let guard = 0; guard < 128; guard++) {
+    if (offset >= wire.length) return -1
+    const length = wire[offset]!
+    if (length === 0) return offset + 1
+    if ((length & 0xc0) === 0xc0) return offset + 2 <= wire.length ? offset + 2 : -1
+    offset += 1 + length
+  }
+  return -1
+}
+
+/** Scans a whole message (as written by us or an upstream); null when it does not parse. */
+export function scanTtls(wire: Buffer): WireTtls | null {
+  if (wire.length < HEADER_SIZE) return null
+  const counts = [wire.readUInt16BE(6), wire.readUInt16BE(8), wire.readUInt16BE(10)]
+  let offset = HEADER_SIZE
+  for (let q = wire.readUInt16BE(4); q > 0; q--) {
+    offset = skipName(wire, offset)
+    if (offset < 0 || offset + 4 > wire.length) return null
+    offset += 4
+  }
+  const offsets: number[] = []
+  let minTtl: number | null = null
+  let soa: WireTtls['soa'] = null
+  for (let section = 0; section < 3; section++) {
+    for (let i = 0; i < counts[section]!; i++) {
+      offset = skipName(wire, offset)
+      if (offset < 0 || offset + 10 > wire.length) return null
+      const type = wire.readUInt16BE(offset)
+      const ttl = wire.readUInt32BE(offset + 4)
+      const rdlength = wire.readUInt16BE(offset + 8)
+      const rdata = offset + 10
+      if (rdata + rdlength > wire.length) return null
+      if (type !== RRType.OPT) {
+        offsets.push(offset + 4)
+        if (section < 2) minTtl = minTtl === null ? ttl : Math.min(minTtl, ttl)
+        if (section === 1 && type === RRType.SOA && rdlength >= 20) soa = { ttl, minimum: wire.readUInt32BE(rdata + rdlength - 4) }
+      }
+      offset = rdata + rdlength
+    }
+  }
+  return { offsets, minTtl, soa }
+}

@@ -1,0 +1,133 @@
+import { LRUCache } from 'lru-cache'
+import { Flag, Rcode } from '../../dns/constants.js'
+import type { DnsQuery, Reply } from '../../dns/message.js'
+import { isInZone } from '../../dns/names.js'
+import { encodeReply } from '../../dns/response-encoder.js'
+import { scanTtls } from '../../dns/wire-ttls.js'
+import type { Handler, Middleware } from '../plugin.js'
+import { cacheEntries, cacheEvictions, cacheHits, cacheMisses, cachePrefetches, cacheRequests, cacheServedStale } from './cache-metrics.js'
+import type { CacheClass, CacheOptions, ClassOptions } from './options.js'
+
+const PLUGIN = 'cache'
+const MAX_MESSAGE = 65535
+
+/** A reply as it was encoded, with where its TTLs are, kept until `expiresAt`. */
+interface Entry {
+  readonly wire: Buffer
+  readonly ttlOffsets: readonly number[]
+  readonly rcode: number
+  readonly storedAt: number
+  readonly ttlSeconds: number
+  readonly cls: CacheClass
+  hits: number
+  firstHitAt: number
+  refreshing: boolean
+}
+
+const clamp = (value: number, { minTtl, maxTtl }: ClassOptions): number => Math.min(maxTtl, Math.max(minTtl, value))
+
+/**
+ * Answers repeated questions from memory. Keys: name (case-folded), type, class, EDNS, DO and CD.
+ * TTLs count down on hits (unless keepttl); denials live per their SOA (RFC 2308); answers take
+ * the asker's letter case from the question bytes.
+ */
+export function cacheMiddleware(options: CacheOptions, server: string): Middleware {
+  const zonesLabel = options.zones.map((z) => (z === '' ? '.' : `${z}.`)).join(' ')
+  const labels = [server, zonesLabel, ''] as const
+  const byClass: Record<CacheClass, LRUCache<string, Entry>> = {
+    success: new LRUCache({ max: options.success.capacity, dispose: (_v, _k, reason) => reason === 'evict' && cacheEvictions.labels(server, 'success', zonesLabel, '').inc() }),
+    denial: new LRUCache({ max: options.denial.capacity, dispose: (_v, _k, reason) => reason === 'evict' && cacheEvictions.labels(server, 'denial', zonesLabel, '').inc() }),
+  }
+  const entryGauges = { success: cacheEntries.labels(server, 'success', zonesLabel, ''), denial: cacheEntries.labels(server, 'denial', zonesLabel, '') }
+
+  const keyOf = (q: DnsQuery): string =>
+    `${q.type}|${q.class}|${q.edns ? (q.edns.dnssecOk ? 2 : 1) : 0}|${q.flags & Flag.CD ? 1 : 0}|${q.lowerName}`
+
+  /**
+   * Keeps `reply` when its class is cached for this name, its TTLs capped at the entry's lifetime;
+   * returns what to answer now (the capped copy, as CoreDNS does, or `reply` itself).
+   */
+  const store = (query: DnsQuery, key: string, reply: Reply): Reply => {
+    const servfail = reply.rcode === Rcode.SERVFAIL
+    if (reply.rcode !== Rcode.NOERROR && reply.rcode !== Rcode.NXDOMAIN && !(servfail && options.servfailMs > 0)) return reply
+    const wire = Buffer.from(reply.relayed ?? encodeReply({ ...query, transport: 'tcp' }, reply, MAX_MESSAGE))
+    if (wire.readUInt16BE(2) & Flag.TC) return reply
+    const scanned = scanTtls(wire)
+    if (!scanned) return reply
+    const positive = reply.rcode === Rcode.NOERROR && wire.readUInt16BE(6) > 0
+    const cls: CacheClass = positive ? 'success' : 'denial'
+    const classOptions = options[cls]
+    if (classOptions.disabled.some((z) => isInZone(query.lowerName, z))) return reply
+    const ttlSeconds = servfail
+      ? options.servfailMs / 1000
+      : positive
+        ? clamp(scanned.minTtl ?? classOptions.maxTtl, classOptions)
+        : clamp(scanned.soa ? Math.min(scanned.soa.ttl, scanned.soa.minimum) : classOptions.minTtl, classOptions)
+    if (ttlSeconds <= 0) return reply
+    const cap = Math.ceil(ttlSeconds)
+    for (const at of scanned.offsets) wire.writeUInt32BE(Math.min(wire.readUInt32BE(at), cap), at)
+    byClass[cls === 'success' ? 'denial' : 'success'].delete(key)
+    byClass[cls].set(key, { wire, ttlOffsets: scanned.offsets, rcode: reply.rcode, storedAt: Date.now(), ttlSeconds, cls, hits: 0, firstHitAt: 0, refreshing: false })
+    entryGauges[cls].set(byClass[cls].size)
+    return { ...reply, relayed: wire }
+  }
+
+  /** The entry as a reply: TTLs less its age (at 0 once stale), unless keepttl. */
+  const answer = (entry: Entry, ageSeconds: number): Reply => {
+    const wire = Buffer.from(entry.wire)
+    if (!options.keepTtl) {
+      const elapsed = Math.floor(ageSeconds)
+      for (const at of entry.ttlOffsets) wire.writeUInt32BE(Math.max(0, wire.readUInt32BE(at) - elapsed), at)
+    }
+    return { rcode: entry.rcode, authoritative: false, answer: [], authority: [], additional: [], plugin: PLUGIN, relayed: wire }
+  }
+
+  const refresh = (next: Handler, query: DnsQuery, key: string, entry: Entry): Promise<Reply | null> => {
+    entry.refreshing = true
+    return Promise.resolve(next(query))
+      .then((reply) => store(query, key, reply))
+      .catch(() => null)
+      .finally(() => (entry.refreshing = false))
+  }
+
+  return (next) => async (query) => {
+    if (!options.zones.some((z) => isInZone(query.lowerName, z))) return next(query)
+    cacheRequests.labels(...labels).inc()
+    const key = keyOf(query)
+    const entry = byClass.success.get(key) ?? byClass.denial.get(key)
+    const now = Date.now()
+    if (entry) {
+      const age = (now - entry.storedAt) / 1000
+      if (age < entry.ttlSeconds) {
+        cacheHits.labels(server, entry.cls, zonesLabel, '').inc()
+        const prefetch = options.prefetch
+        if (prefetch) {
+          if (entry.hits === 0 || now - entry.firstHitAt > prefetch.windowMs) {
+            entry.hits = 0
+            entry.firstHitAt = now
+          }
+          entry.hits++
+          const left = (entry.ttlSeconds - age) / entry.ttlSeconds
+          if (entry.hits >= prefetch.amount && left <= prefetch.percentage && !entry.refreshing) {
+            cachePrefetches.labels(...labels).inc()
+            void refresh(next, query, key, entry)
+          }
+        }
+        return answer(entry, age)
+      }
+      const stale = options.serveStale
+      if (stale && (age - entry.ttlSeconds) * 1000 < stale.ms) {
+        if (stale.verify) {
+          const fresh = await refresh(next, query, key, entry)
+          if (fresh && fresh.rcode !== Rcode.SERVFAIL) return fresh
+        } else if (!entry.refreshing) {
+          void refresh(next, query, key, entry)
+        }
+        cacheServedStale.labels(...labels).inc()
+        return answer(entry, age)
+      }
+    }
+    cacheMisses.labels(...labels).inc()
+    return store(query, key, await next(query))
+  }
+}

@@ -1,0 +1,115 @@
+import type { Directive } from '../../config/corefile.js'
+import { expectArgs, expectNoBlock, parseDuration, pluginError } from '../../config/directive-args.js'
+import { parseZone } from '../../config/server-address.js'
+import type { BlockContext } from '../plugin.js'
+
+export type CacheClass = 'success' | 'denial'
+
+export interface ClassOptions {
+  readonly capacity: number
+  readonly maxTtl: number
+  readonly minTtl: number
+  /** Zones this class is not cached for (`disable`). */
+  readonly disabled: readonly string[]
+}
+
+export interface CacheOptions {
+  /** Names cached: under these zones. */
+  readonly zones: readonly string[]
+  readonly success: ClassOptions
+  readonly denial: ClassOptions
+  /** `prefetch AMOUNT DURATION PERCENTAGE%`: refresh popular entries before they expire. */
+  readonly prefetch: { readonly amount: number; readonly windowMs: number; readonly percentage: number } | null
+  /** `serve_stale DURATION MODE`: answer from expired entries for this long. */
+  readonly serveStale: { readonly ms: number; readonly verify: boolean } | null
+  /** How long SERVFAIL is cached (0: not at all). */
+  readonly servfailMs: number
+  readonly keepTtl: boolean
+}
+
+const NAME = 'cache'
+const DEFAULT_CAPACITY = 9984
+const MAX_SERVFAIL_MS = 300_000
+
+function whole(o: Directive, text: string | undefined, what: string): number {
+  if (text === undefined || !/^\d+$/.test(text)) throw pluginError(NAME, o, `${o.name}: ${what} must be a whole number, not ${text}`)
+  return Number(text)
+}
+
+function duration(o: Directive, text: string): number {
+  const ms = parseDuration(text)
+  if (ms === null) throw pluginError(NAME, o, `${o.name}: ${text} is not a duration (like 30s)`)
+  return ms
+}
+
+/** Reads `cache [TTL] [ZONES…] { … }` with CoreDNS's defaults. */
+export function parseCacheOptions(d: Directive, block: BlockContext): CacheOptions {
+  let args = d.args
+  let maxTtl: number | null = null
+  if (args[0] !== undefined && /^\d+$/.test(args[0])) {
+    maxTtl = Number(args[0])
+    args = args.slice(1)
+  }
+  const zones = args.length > 0 ? args.flatMap((z) => parseZone(z, d)) : [...block.zones]
+  let success: ClassOptions = { capacity: DEFAULT_CAPACITY, maxTtl: maxTtl ?? 3600, minTtl: 5, disabled: [] }
+  let denial: ClassOptions = { capacity: DEFAULT_CAPACITY, maxTtl: maxTtl ?? 1800, minTtl: 5, disabled: [] }
+  let options: Omit<CacheOptions, 'zones' | 'success' | 'denial'> = { prefetch: null, serveStale: null, servfailMs: 5000, keepTtl: false }
+  for (const o of d.block ?? []) {
+    expectNoBlock(NAME, o)
+    switch (o.name) {
+      case 'success':
+      case 'denial': {
+        expectArgs(NAME, o, 1, 3, `${o.name} CAPACITY [TTL] [MINTTL]`)
+        const current = o.name === 'success' ? success : denial
+        const next: ClassOptions = {
+          ...current,
+          capacity: whole(o, o.args[0], 'CAPACITY'),
+          maxTtl: o.args[1] === undefined ? current.maxTtl : whole(o, o.args[1], 'TTL'),
+          minTtl: o.args[2] === undefined ? current.minTtl : whole(o, o.args[2], 'MINTTL'),
+        }
+        if (o.name === 'success') success = next
+        else denial = next
+        break
+      }
+      case 'prefetch': {
+        expectArgs(NAME, o, 1, 3, 'prefetch AMOUNT [DURATION] [PERCENTAGE%]')
+        const amount = whole(o, o.args[0], 'AMOUNT')
+        const windowMs = o.args[1] === undefined ? 60_000 : duration(o, o.args[1])
+        const pct = o.args[2] === undefined ? '10%' : o.args[2]
+        if (!/^\d{1,3}%$/.test(pct) || Number(pct.slice(0, -1)) > 100) throw pluginError(NAME, o, `prefetch: ${pct} is not a percentage like 10%`)
+        options = { ...options, prefetch: { amount, windowMs, percentage: Number(pct.slice(0, -1)) / 100 } }
+        break
+      }
+      case 'serve_stale': {
+        expectArgs(NAME, o, 0, 2, 'serve_stale [DURATION] [immediate|verify]')
+        const mode = o.args[1] ?? 'immediate'
+        if (mode !== 'immediate' && mode !== 'verify') throw pluginError(NAME, o, `serve_stale: ${mode} is not immediate or verify`)
+        options = { ...options, serveStale: { ms: o.args[0] === undefined ? 3_600_000 : duration(o, o.args[0]), verify: mode === 'verify' } }
+        break
+      }
+      case 'servfail': {
+        expectArgs(NAME, o, 1, 1, 'servfail DURATION')
+        const ms = duration(o, o.args[0]!)
+        if (ms > MAX_SERVFAIL_MS) throw pluginError(NAME, o, 'servfail: at most 5m')
+        options = { ...options, servfailMs: ms }
+        break
+      }
+      case 'disable': {
+        expectArgs(NAME, o, 1, Infinity, 'disable success|denial [ZONES…]')
+        const which = o.args[0]
+        if (which !== 'success' && which !== 'denial') throw pluginError(NAME, o, `disable: ${which} is not success or denial`)
+        const disabled = o.args.length > 1 ? o.args.slice(1).flatMap((z) => parseZone(z, o)) : ['']
+        if (which === 'success') success = { ...success, disabled }
+        else denial = { ...denial, disabled }
+        break
+      }
+      case 'keepttl':
+        expectArgs(NAME, o, 0, 0, 'keepttl')
+        options = { ...options, keepTtl: true }
+        break
+      default:
+        throw pluginError(NAME, o, `unknown option ${o.name}`)
+    }
+  }
+  return { zones, success, denial, ...options }
+}

@@ -1,0 +1,100 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { cacheHits } from '../../src/plugins/cache/cache-metrics.js'
+import { DEMO_CLUSTER } from '../support/cluster.js'
+import { startServer, type RunningServer } from '../support/dns-server.js'
+import { freePort } from '../support/ports.js'
+import { startUnbound, type RunningUnbound, type UnboundZone } from '../support/unbound.js'
+
+const ZONE: UnboundZone = { zone: 'example.com.', records: ['api.example.com. 300 IN A 192.0.2.80', 'www.example.com. 300 IN A 192.0.2.81'] }
+
+let unbound: RunningUnbound
+let server: RunningServer | undefined
+beforeAll(async () => {
+  unbound = await startUnbound(ZONE, '127.0.0.1', await freePort())
+})
+afterAll(() => unbound.stop())
+afterEach(async () => {
+  await server?.stop()
+  server = undefined
+})
+
+const corefile = (cache: string, upstream = `127.0.0.1:${unbound.port}`): string => `.:0 {
+  bind 127.0.0.1
+  ${cache}
+  kubernetes cluster.local {
+    manifests ${DEMO_CLUSTER}
+  }
+  forward . ${upstream}
+}
+`
+const hits = async (type: 'success' | 'denial'): Promise<number> =>
+  (await cacheHits.get()).values.filter((v) => v.labels.type === type).reduce((sum, v) => sum + v.value, 0)
+const ttlOf = (record: string | undefined): number => Number(record?.split(' ')[1])
+
+describe('cache', () => {
+  it('answers a repeated question from memory, its TTL counting down, in the asker’s letter case', async () => {
+    server = await startServer(corefile('cache 30'))
+    const before = await hits('success')
+    const first = await server.ask('api.example.com', 'A')
+    expect(first.answer).toEqual(['api.example.com. 30 IN A 192.0.2.80'])
+    await sleep(2100)
+    const second = await server.ask('API.Example.COM', 'A')
+    expect(second.answer[0]).toMatch(/^API\.Example\.COM\. 2[0-8] IN A 192\.0\.2\.80$/)
+    expect(await hits('success')).toBe(before + 1)
+  })
+
+  it('keeps denials per their SOA, keys on DO, and honours keepttl', async () => {
+    server = await startServer(corefile('cache {\n    keepttl\n  }'))
+    const before = await hits('denial')
+    const nx = await server.ask('nope.example.com', 'A')
+    expect(nx.status).toBe('NXDOMAIN')
+    await sleep(1100)
+    const again = await server.ask('nope.example.com', 'A')
+    expect(again.status).toBe('NXDOMAIN')
+    expect(again.authority).toEqual(nx.authority)
+    expect(await hits('denial')).toBe(before + 1)
+    // With DO set it is another question: a miss.
+    await server.ask('nope.example.com', 'A', { flags: ['+dnssec'] })
+    expect(await hits('denial')).toBe(before + 1)
+  })
+
+  it('leaves disabled zones uncached (kubeadm: the cluster zone)', async () => {
+    server = await startServer(corefile('cache 30 {\n    disable success cluster.local\n    disable denial cluster.local\n  }'))
+    const before = (await hits('success')) + (await hits('denial'))
+    for (let i = 0; i < 2; i++) {
+      await server.ask('web.shop.svc.cluster.local', 'A')
+      await server.ask('nope.shop.svc.cluster.local', 'A')
+    }
+    expect((await hits('success')) + (await hits('denial'))).toBe(before)
+  })
+
+  it('serves stale answers when the upstream is gone', { timeout: 20_000 }, async () => {
+    const own = await startUnbound(ZONE, '127.0.0.1', await freePort())
+    server = await startServer(corefile('cache {\n    success 100 1 1\n    serve_stale 1h\n  }', `127.0.0.1:${own.port}`))
+    expect((await server.ask('www.example.com', 'A')).answer).toEqual(['www.example.com. 1 IN A 192.0.2.81'])
+    await own.stop()
+    await sleep(1200)
+    const stale = await server.ask('www.example.com', 'A')
+    expect(stale.answer).toEqual(['www.example.com. 0 IN A 192.0.2.81'])
+  })
+
+  it('caches SERVFAIL briefly, so a dead upstream is not asked again at once', { timeout: 20_000 }, async () => {
+    server = await startServer(corefile('cache', `127.0.0.1:${await freePort()}`))
+    expect((await server.ask('api.example.com', 'A', { timeout: 8 })).status).toBe('SERVFAIL')
+    const started = Date.now()
+    expect((await server.ask('api.example.com', 'A')).status).toBe('SERVFAIL')
+    expect(Date.now() - started).toBeLessThan(1000)
+  })
+
+  it('prefetches a popular entry before it expires', { timeout: 20_000 }, async () => {
+    server = await startServer(corefile('cache {\n    success 100 2 2\n    prefetch 2 1m 60%\n  }'))
+    expect(ttlOf((await server.ask('api.example.com', 'A')).answer[0])).toBe(2)
+    await sleep(1100)
+    // Two hits with under 60% of its TTL left: the second triggers a refresh in the background.
+    await server.ask('api.example.com', 'A')
+    await server.ask('api.example.com', 'A')
+    await sleep(300)
+    expect(ttlOf((await server.ask('api.example.com', 'A')).answer[0])).toBe(2)
+  })
+})
