@@ -4,6 +4,7 @@ import { errors } from './errors/setup.js'
 import { forward } from './forward/setup.js'
 import { health } from './health/setup.js'
 import { kubernetes } from './kubernetes/setup.js'
+import { loadbalance } from './loadbalance/setup.js'
 import { log } from './log/setup.js'
 import type { PluginDefinition } from './plugin.js'
 import { prometheus } from './prometheus/setup.js'
@@ -16,4 +17,4 @@ import { reload } from './reload/setup.js'
  * the chain. The contract's full order is errors → log → loadbalance → rewrite → autopath → cache →
  * hosts → kubernetes → loop → forward; a new plugin goes into its place here.
  */
-export const PLUGINS: readonly PluginDefinition[] = [bind, reload, health, ready, prometheus, errors, log, cache, kubernetes, forward]
+export const PLUGINS: readonly PluginDefinition[] = [bind, reload, health, ready, prometheus, errors, log, loadbalance, cache, kubernetes, forward]
