@@ -75,6 +75,10 @@ async function main(): Promise<number> {
     return 0
   }
   const runtime = new Runtime(conf, version)
+  runtime.lifecycle.fatal = (message) => {
+    log.error(message)
+    process.exit(1)
+  }
   await runtime.start()
   for (const bound of runtime.dns.addresses) {
     const host = bound.address === '' ? '' : bound.address.includes(':') ? `[${bound.address}]` : bound.address

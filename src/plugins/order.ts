@@ -5,6 +5,7 @@ import { forward } from './forward/setup.js'
 import { health } from './health/setup.js'
 import { kubernetes } from './kubernetes/setup.js'
 import { loadbalance } from './loadbalance/setup.js'
+import { loop } from './loop/setup.js'
 import { log } from './log/setup.js'
 import type { PluginDefinition } from './plugin.js'
 import { prometheus } from './prometheus/setup.js'
@@ -17,4 +18,4 @@ import { reload } from './reload/setup.js'
  * the chain. The contract's full order is errors → log → loadbalance → rewrite → autopath → cache →
  * hosts → kubernetes → loop → forward; a new plugin goes into its place here.
  */
-export const PLUGINS: readonly PluginDefinition[] = [bind, reload, health, ready, prometheus, errors, log, loadbalance, cache, kubernetes, forward]
+export const PLUGINS: readonly PluginDefinition[] = [bind, reload, health, ready, prometheus, errors, log, loadbalance, cache, kubernetes, loop, forward]

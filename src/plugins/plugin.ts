@@ -61,6 +61,8 @@ export interface PluginInstance {
   ready?(): boolean
   /** `health { lameduck }`: how long to keep serving after SIGTERM. */
   readonly lameduckMs?: number
+  /** Called once the DNS listeners are up, with where they are (the loop probe asks them). */
+  onListening?(listeners: readonly { readonly address: string; readonly port: number; readonly zones: readonly string[] }[]): void
   /** `reload`: how often the Corefile is checked for changes. */
   readonly reload?: { readonly intervalMs: number; readonly jitterMs: number }
   /** Starts background work (sources); resolves when the plugin is ready to serve. */

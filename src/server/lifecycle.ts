@@ -7,6 +7,10 @@ export interface ReadinessReporter {
 /** The process's state that /ready reports: what is not ready yet, and whether it is stopping. */
 export class Lifecycle {
   shuttingDown = false
+  /** What a plugin calls when the server must not go on (a forwarding loop): the CLI exits. */
+  fatal: (message: string) => void = (message) => {
+    throw new Error(message)
+  }
   private reporters: readonly ReadinessReporter[] = []
 
   /** The reporters of the configuration now serving (replaced on reload). */

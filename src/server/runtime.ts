@@ -78,6 +78,7 @@ export class Runtime {
     }
     this.plan = plan
     this.lifecycle.use(plan.readiness)
+    for (const p of plan.instances) p.onListening?.(this.dns.addresses)
     pluginEnabled.reset()
     for (const e of plan.enabled) pluginEnabled.labels(e.server, e.zone, '', e.name).set(1)
     for (const p of previous?.instances ?? []) p.stop?.()
