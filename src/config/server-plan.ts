@@ -1,6 +1,7 @@
 import { dirname } from 'node:path'
 import { Rcode } from '../dns/constants.js'
-import { emptyReply } from '../dns/message.js'
+import { internalQuery } from '../dns/internal-query.js'
+import { emptyReply, type Reply } from '../dns/message.js'
 import { ConfigError, ConfigErrorList } from '../errors.js'
 import { PLUGINS } from '../plugins/order.js'
 import type { Handler, HttpRoute, PluginInstance, QueryObserver } from '../plugins/plugin.js'
@@ -78,18 +79,22 @@ export function planServers(blocks: readonly ServerBlockSource[], configDir: str
     if (block.keys.length === 0) throw new ConfigError(block, 'server block has no address')
     const addresses = collect([], () => block.keys.map((key) => parseServerAddress(key, block)))
     const zones = [...new Set(addresses.flatMap((a) => a.zones))]
+    // Bound once the chain exists: plugins only call it while answering.
+    let chain: Handler = refuse
+    const resolve = async (name: string, type: number): Promise<Reply> => chain(internalQuery(name, type))
     for (const d of block.directives) {
       if (!KNOWN.has(d.name)) problems.push(new ConfigError(d, `unknown directive '${d.name}'`))
     }
     const named = PLUGINS.flatMap((plugin) => {
       const uses = block.directives.filter((d) => d.name === plugin.name)
       const server = serverLabel('', addresses[0]?.port ?? 53)
-      return uses.length > 0 ? collect([], () => [{ name: plugin.name, instance: plugin.setup(uses, { zones, configDir, lifecycle, server }) }]) : []
+      return uses.length > 0 ? collect([], () => [{ name: plugin.name, instance: plugin.setup(uses, { zones, configDir, lifecycle, server, resolve }) }]) : []
     })
     const blockInstances = named.map((n) => n.instance)
     instances.push(...blockInstances)
     for (const { name, instance } of named) if (instance.ready) readiness.push({ name, ready: () => instance.ready!() })
     const handler = blockInstances.reduceRight<Handler>((next, p) => (p.middleware ? p.middleware(next) : next), refuse)
+    chain = handler
     const binds = blockInstances.find((p) => p.listenAddresses)?.listenAddresses ?? ['']
     for (const { zones: keyZones, port } of addresses) {
       for (const address of binds) {

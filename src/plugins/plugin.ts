@@ -46,6 +46,8 @@ export interface BlockContext {
   readonly lifecycle: Lifecycle
   /** The block's first server address as metrics name it (`dns://:53`; before `bind` is applied). */
   readonly server: string
+  /** Asks the block's own chain (cache, forward…) a question, as CoreDNS's upstream lookups do. */
+  readonly resolve: (name: string, type: number) => Promise<Reply>
 }
 
 /** A plugin set up for one server block. Every part is optional. */

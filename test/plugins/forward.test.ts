@@ -9,7 +9,7 @@ import { startUnbound, type RunningUnbound, type UnboundZone } from '../support/
 const TXT = Array.from({ length: 6 }, (_, i) => `"${String(i).repeat(100)}"`)
 const EXAMPLE: UnboundZone = {
   zone: 'example.com.',
-  records: ['api.example.com. 300 IN A 192.0.2.80', ...TXT.map((t) => `big.example.com. 300 IN TXT ${t}`)],
+  records: ['api.example.com. 300 IN A 192.0.2.80', 'api.payments.example.com. 300 IN A 192.0.2.90', ...TXT.map((t) => `big.example.com. 300 IN TXT ${t}`)],
 }
 const EXAMPLE_BACKUP: UnboundZone = { zone: 'example.com.', records: ['api.example.com. 300 IN A 192.0.2.81'] }
 
@@ -46,6 +46,16 @@ describe('forward, to a real unbound on loopback', () => {
     expect(missing.status).toBe('NXDOMAIN')
     expect(missing.authority).toEqual(['example.com. 60 IN SOA ns.example.com. admin.example.com. <serial> 3600 600 86400 60'])
     expect((await server.ask('web.shop.svc.cluster.local', 'A')).answer).toEqual([rr('web.shop.svc.cluster.local', 'A', '10.96.100.10')])
+  })
+
+  it('follows an ExternalName to an outside name through forward: the CNAME, then its records', async () => {
+    server = await startServer(corefile(`forward . ${up(unbound)}`))
+    const reply = await server.ask('payments.shop.svc.cluster.local', 'A')
+    expect(reply.status).toBe('NOERROR')
+    expect(reply.answer).toEqual(['api.payments.example.com. 300 IN A 192.0.2.90', rr('payments.shop.svc.cluster.local', 'CNAME', 'api.payments.example.com.')])
+    expect(reply.raw.indexOf('CNAME')).toBeLessThan(reply.raw.indexOf('192.0.2.90'))
+    // SRV and other types are not followed.
+    expect((await server.ask('payments.shop.svc.cluster.local', 'SRV')).answer).toEqual([])
   })
 
   it('retries over TCP when the upstream truncates, and the client gets the whole answer', async () => {

@@ -1,5 +1,6 @@
 import type { RecordStore } from '../../cluster/record-store.js'
-import { Rcode } from '../../dns/constants.js'
+import { answerRecords } from '../../dns/answer-records.js'
+import { Rcode, RRType } from '../../dns/constants.js'
 import { withAskedCase } from '../../dns/letter-case.js'
 import type { DnsQuery, Reply } from '../../dns/message.js'
 import { isInZone, longestZone } from '../../dns/names.js'
@@ -11,12 +12,21 @@ const PLUGIN = 'kubernetes'
 /** Past this many distinct (name, type) pairs the memo starts over, bounding memory under junk queries. */
 const MEMO_LIMIT = 50_000
 
+/** Types for which an ExternalName's target is followed (the contract's A, AAAA and TXT). */
+const FOLLOWED_TYPES = new Set<number>([RRType.A, RRType.AAAA, RRType.TXT])
+
 /**
  * Answers names in the plugin's zones from the store. A lookup is computed once per (name, type)
  * and reused until the store changes; NXDOMAIN passes on under `fallthrough` and is SERVFAIL
- * until the first full sync.
+ * until the first full sync. A CNAME (ExternalName) to a name outside our zones is followed
+ * through `resolve` (the block's own chain: cache, forward), its records after the CNAME.
  */
-export function kubernetesMiddleware(options: KubernetesOptions, store: RecordStore, zones: ZoneLookup): Middleware {
+export function kubernetesMiddleware(
+  options: KubernetesOptions,
+  store: RecordStore,
+  zones: ZoneLookup,
+  resolve: (name: string, type: number) => Promise<Reply>,
+): Middleware {
   const memo = new Map<string, Lookup>()
   let memoGeneration = -1
   const lookup = (name: string, type: number, zone: string): Lookup => {
@@ -49,12 +59,20 @@ export function kubernetesMiddleware(options: KubernetesOptions, store: RecordSt
       additional: result.additional,
       plugin: PLUGIN,
     }
-    if (query.name === query.lowerName) return reply
-    return {
-      ...reply,
-      answer: withAskedCase(reply.answer, query.name, zone, true),
-      authority: withAskedCase(reply.authority, query.name, zone, false),
-      additional: withAskedCase(reply.additional, query.name, zone, false),
-    }
+    const cased: Reply =
+      query.name === query.lowerName
+        ? reply
+        : {
+            ...reply,
+            answer: withAskedCase(reply.answer, query.name, zone, true),
+            authority: withAskedCase(reply.authority, query.name, zone, false),
+            additional: withAskedCase(reply.additional, query.name, zone, false),
+          }
+    const last = result.answer[result.answer.length - 1]
+    if (last?.type !== RRType.CNAME || !FOLLOWED_TYPES.has(query.type) || longestZone(last.target, options.zones) !== null) return cased
+    return resolve(last.target, query.type).then(
+      (outside) => ({ ...cased, answer: [...cased.answer, ...answerRecords(outside)] }),
+      () => cased,
+    )
   }
 }

@@ -29,7 +29,7 @@ export const kubernetes: PluginDefinition = {
     let source: { start(): void; stop(): void } | null = null
     const zones = new ZoneLookup(options, store, ownAddresses())
     return {
-      middleware: kubernetesMiddleware(options, store, zones),
+      middleware: kubernetesMiddleware(options, store, zones, block.resolve),
       // Serving starts once synced, or after startup_timeout; until synced NXDOMAIN is SERVFAIL.
       // The API configuration is read here, not at setup, so -validate works away from the cluster;
       // the client library (~90 MiB of RSS) is loaded only when the API is the source.
