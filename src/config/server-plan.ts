@@ -79,18 +79,21 @@ export function planServers(blocks: readonly ServerBlockSource[], configDir: str
     if (block.keys.length === 0) throw new ConfigError(block, 'server block has no address')
     const addresses = collect([], () => block.keys.map((key) => parseServerAddress(key, block)))
     const zones = [...new Set(addresses.flatMap((a) => a.zones))]
-    // Bound once the chain exists: plugins only call it while answering.
+    // Bound once the chain exists: plugins only call these while answering.
     let chain: Handler = refuse
     const resolve = async (name: string, type: number): Promise<Reply> => chain(internalQuery(name, type))
+    let byName = new Map<string, PluginInstance>()
+    const pluginOf = (name: string): PluginInstance | null => byName.get(name) ?? null
     for (const d of block.directives) {
       if (!KNOWN.has(d.name)) problems.push(new ConfigError(d, `unknown directive '${d.name}'`))
     }
     const named = PLUGINS.flatMap((plugin) => {
       const uses = block.directives.filter((d) => d.name === plugin.name)
       const server = serverLabel('', addresses[0]?.port ?? 53)
-      return uses.length > 0 ? collect([], () => [{ name: plugin.name, instance: plugin.setup(uses, { zones, configDir, lifecycle, server, resolve }) }]) : []
+      return uses.length > 0 ? collect([], () => [{ name: plugin.name, instance: plugin.setup(uses, { zones, configDir, lifecycle, server, resolve, plugin: pluginOf }) }]) : []
     })
     const blockInstances = named.map((n) => n.instance)
+    byName = new Map(named.map((n) => [n.name, n.instance]))
     instances.push(...blockInstances)
     for (const { name, instance } of named) if (instance.ready) readiness.push({ name, ready: () => instance.ready!() })
     const handler = blockInstances.reduceRight<Handler>((next, p) => (p.middleware ? p.middleware(next) : next), refuse)

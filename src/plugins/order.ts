@@ -1,3 +1,4 @@
+import { autopath } from './autopath/setup.js'
 import { bind } from './bind/setup.js'
 import { cache } from './cache/setup.js'
 import { errors } from './errors/setup.js'
@@ -18,4 +19,4 @@ import { reload } from './reload/setup.js'
  * the chain. The contract's full order is errors → log → loadbalance → rewrite → autopath → cache →
  * hosts → kubernetes → loop → forward; a new plugin goes into its place here.
  */
-export const PLUGINS: readonly PluginDefinition[] = [bind, reload, health, ready, prometheus, errors, log, loadbalance, cache, kubernetes, loop, forward]
+export const PLUGINS: readonly PluginDefinition[] = [bind, reload, health, ready, prometheus, errors, log, loadbalance, autopath, cache, kubernetes, loop, forward]

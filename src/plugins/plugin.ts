@@ -48,6 +48,8 @@ export interface BlockContext {
   readonly server: string
   /** Asks the block's own chain (cache, forward…) a question, as CoreDNS's upstream lookups do. */
   readonly resolve: (name: string, type: number) => Promise<Reply>
+  /** Another plugin of the same block, once every plugin is set up (null when the block has none). */
+  readonly plugin: (name: string) => PluginInstance | null
 }
 
 /** A plugin set up for one server block. Every part is optional. */
@@ -65,6 +67,11 @@ export interface PluginInstance {
   readonly lameduckMs?: number
   /** Called once the DNS listeners are up, with where they are (the loop probe asks them). */
   onListening?(listeners: readonly { readonly address: string; readonly port: number; readonly zones: readonly string[] }[]): void
+  /**
+   * The search path of the client at `address` (its pod's namespace first), or null when the
+   * address is no known pod: what `autopath @kubernetes` asks of the kubernetes plugin.
+   */
+  searchPath?(address: string): readonly string[] | null
   /** `reload`: how often the Corefile is checked for changes. */
   readonly reload?: { readonly intervalMs: number; readonly jitterMs: number }
   /** Starts background work (sources); resolves when the plugin is ready to serve. */

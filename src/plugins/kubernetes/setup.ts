@@ -5,6 +5,7 @@ import '../../cluster/api/api-metrics.js'
 import { ManifestSource, type SourceFilter } from '../../cluster/manifest-source.js'
 import { RecordStore } from '../../cluster/record-store.js'
 import { expectOnce } from '../../config/directive-args.js'
+import { canonicalIP } from '../../dns/address.js'
 import { createLogger } from '../../log.js'
 import type { PluginDefinition } from '../plugin.js'
 import { kubernetesMiddleware } from './handler.js'
@@ -47,6 +48,15 @@ export const kubernetes: PluginDefinition = {
       },
       stop: () => source?.stop(),
       ready: () => store.synced,
+      // A pod's search path (the contract's: <ns>.svc.<zone> svc.<zone> <zone>), for autopath.
+      searchPath(address) {
+        if (options.pods !== 'verified') return null
+        const ip = canonicalIP(address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address)
+        const pod = ip === null ? undefined : store.podsWithIP(ip)[0]
+        if (!pod) return null
+        const zone = options.primaryZone
+        return [`${pod.namespace}.svc.${zone}`, `svc.${zone}`, zone]
+      },
     }
   },
 }

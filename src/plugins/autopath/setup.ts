@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import dnsPacket from 'dns-packet'
+import { Counter } from 'prom-client'
+import { expectArgs, expectNoBlock, expectOnce, pluginError } from '../../config/directive-args.js'
+import { parseZone } from '../../config/server-address.js'
+import { Rcode, RRType } from '../../dns/constants.js'
+import type { DnsQuery, Reply, ResourceRecord } from '../../dns/message.js'
+import { isInZone, normalizeName } from '../../dns/names.js'
+import { renamedQuery } from '../../dns/renamed-query.js'
+import { registry } from '../../metrics/registry.js'
+import type { Handler, PluginDefinition } from '../plugin.js'
+
+const autopathSuccess = new Counter({
+  name: 'coredns_autopath_success_total',
+  help: 'Counter of requests that did autopath.',
+  labelNames: ['server'] as const,
+  registers: [registry],
+})
+
+/** The CNAME's TTL when the answer it chains to has no record to take one from. */
+const CNAME_TTL = 5
+
+/**
+ * The answer to `query` made from the answer to `found` (a search-expanded name that resolved):
+ * a CNAME from the asked name to the found one, then its records (RFC 1034 chain form).
+ */
+function chained(query: DnsQuery, found: DnsQuery, reply: Reply): Reply {
+  if (!reply.relayed) {
+    const cname: ResourceRecord = { name: query.name, type: RRType.CNAME, ttl: reply.answer[0]?.ttl ?? CNAME_TTL, target: found.name }
+    return { ...reply, answer: [cname, ...reply.answer] }
+  }
+  // A relayed reply's names may point into its own question: rebuild it around the asked one.
+  const decoded = dnsPacket.decode(reply.relayed)
+  const answers = decoded.answers ?? []
+  const ttl = (answers[0] as { ttl?: number } | undefined)?.ttl ?? CNAME_TTL
+  const wire = dnsPacket.encode({
+    ...decoded,
+    questions: [{ name: query.name, type: decoded.questions![0]!.type, class: decoded.questions![0]!.class }],
+    answers: [{ name: query.name, type: 'CNAME', ttl, data: found.name }, ...answers],
+  })
+  return { ...reply, relayed: wire }
+}
+
+/**
+ * `autopath [ZONES…] @kubernetes|RESOLV-CONF`: the first search-expanded query of a lookup
+ * (`example.com.<ns>.svc.cluster.local`) is answered with the final result: each name of the
+ * client's search path is tried in turn, then the bare name, inside the server, and the first
+ * that is not NXDOMAIN answers, chained from the asked name by a CNAME.
+ */
+export const autopath: PluginDefinition = {
+  name: 'autopath',
+  setup(uses, block) {
+    const d = expectOnce('autopath', uses)
+    expectArgs('autopath', d, 1, Infinity, 'autopath [ZONES…] @kubernetes|RESOLV-CONF')
+    expectNoBlock('autopath', d)
+    const source = d.args[d.args.length - 1]!
+    const zones = d.args.length > 1 ? d.args.slice(0, -1).flatMap((z) => parseZone(z, d)) : [...block.zones]
+    let searchOf: (client: string) => readonly string[] | null
+    if (source.startsWith('@')) {
+      if (source !== '@kubernetes') throw pluginError('autopath', d, `${source} is not a plugin autopath can ask (@kubernetes)`)
+      searchOf = (client) => block.plugin('kubernetes')?.searchPath?.(client) ?? null
+    } else {
+      const path = resolve(block.configDir, source)
+      let text: string
+      try {
+        text = readFileSync(path, 'utf8')
+      } catch (err) {
+        throw pluginError('autopath', d, `cannot read ${path}: ${(err as Error).message}`)
+      }
+      const search = (/^\s*search\s+(.+)$/m.exec(text)?.[1] ?? '').split(/\s+/).filter(Boolean).map(normalizeName)
+      searchOf = () => search
+    }
+    const success = autopathSuccess.labels(block.server)
+
+    return {
+      middleware: (next: Handler) => async (query: DnsQuery): Promise<Reply> => {
+        if (!zones.some((z) => isInZone(query.lowerName, z))) return next(query)
+        const search = searchOf(query.remoteAddress)
+        const first = search?.[0]
+        if (!search || first === undefined || query.lowerName === first || !isInZone(query.lowerName, first)) return next(query)
+        const base = query.name.slice(0, query.name.length - first.length - 1)
+        const reply = await next(query)
+        if (reply.rcode !== Rcode.NXDOMAIN) return reply
+        for (const domain of search.slice(1)) {
+          const candidate = renamedQuery(query, `${base}.${domain}`)
+          const found = await next(candidate)
+          if (found.rcode === Rcode.NXDOMAIN) continue
+          success.inc()
+          return chained(query, candidate, found)
+        }
+        // Last the bare name, whatever it answers.
+        const bare = renamedQuery(query, base)
+        success.inc()
+        return chained(query, bare, await next(bare))
+      },
+    }
+  },
+}
