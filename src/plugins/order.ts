@@ -4,6 +4,7 @@ import { cache } from './cache/setup.js'
 import { errors } from './errors/setup.js'
 import { forward } from './forward/setup.js'
 import { health } from './health/setup.js'
+import { hosts } from './hosts/setup.js'
 import { kubernetes } from './kubernetes/setup.js'
 import { loadbalance } from './loadbalance/setup.js'
 import { loop } from './loop/setup.js'
@@ -19,4 +20,4 @@ import { reload } from './reload/setup.js'
  * the chain. The contract's full order is errors → log → loadbalance → rewrite → autopath → cache →
  * hosts → kubernetes → loop → forward; a new plugin goes into its place here.
  */
-export const PLUGINS: readonly PluginDefinition[] = [bind, reload, health, ready, prometheus, errors, log, loadbalance, autopath, cache, kubernetes, loop, forward]
+export const PLUGINS: readonly PluginDefinition[] = [bind, reload, health, ready, prometheus, errors, log, loadbalance, autopath, cache, hosts, kubernetes, loop, forward]
