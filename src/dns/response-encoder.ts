@@ -85,7 +85,7 @@ function relay(query: DnsQuery, upstream: Buffer, limit: number): Buffer {
   if (upstream.length <= limit) {
     const out = Buffer.from(upstream)
     out.writeUInt16BE(query.id, 0)
-    if (out.length >= HEADER_SIZE + query.questionWire.length) query.questionWire.copy(out, HEADER_SIZE)
+    if (questionLength(out) === query.questionWire.length) query.questionWire.copy(out, HEADER_SIZE)
     return out
   }
   const out = Buffer.alloc(HEADER_SIZE + query.questionWire.length)
@@ -94,6 +94,17 @@ function relay(query: DnsQuery, upstream: Buffer, limit: number): Buffer {
   out.writeUInt16BE(1, 4)
   query.questionWire.copy(out, HEADER_SIZE)
   return out
+}
+
+/** The length of a message's (first) question, or -1 when it has none or it does not parse. */
+function questionLength(wire: Buffer): number {
+  if (wire.length < HEADER_SIZE || wire.readUInt16BE(4) < 1) return -1
+  let offset = HEADER_SIZE
+  while (offset < wire.length && wire[offset] !== 0) {
+    if (wire[offset]! > 63) return -1
+    offset += 1 + wire[offset]!
+  }
+  return offset + 5 <= wire.length ? offset + 5 - HEADER_SIZE : -1
 }
 
 function sameRRset(a: ResourceRecord, b: ResourceRecord): boolean {

@@ -13,6 +13,7 @@ import type { PluginDefinition } from './plugin.js'
 import { prometheus } from './prometheus/setup.js'
 import { ready } from './ready/setup.js'
 import { reload } from './reload/setup.js'
+import { rewrite } from './rewrite/setup.js'
 
 /**
  * Every directive, in the order the chain runs them, whatever order a Corefile writes them in.
@@ -20,4 +21,4 @@ import { reload } from './reload/setup.js'
  * the chain. The contract's full order is errors → log → loadbalance → rewrite → autopath → cache →
  * hosts → kubernetes → loop → forward; a new plugin goes into its place here.
  */
-export const PLUGINS: readonly PluginDefinition[] = [bind, reload, health, ready, prometheus, errors, log, loadbalance, autopath, cache, hosts, kubernetes, loop, forward]
+export const PLUGINS: readonly PluginDefinition[] = [bind, reload, health, ready, prometheus, errors, log, loadbalance, rewrite, autopath, cache, hosts, kubernetes, loop, forward]

@@ -142,6 +142,11 @@ describe('validation of directives', () => {
     ['.:53 {\n  forward . no-such-resolv.conf\n}\n', 2, /neither an address nor a readable resolv.conf/],
     ['.:53 {\n  forward . 127.0.0.1 {\n    force_tcp\n    prefer_udp\n  }\n}\n', 2, /force_tcp and prefer_udp exclude each other/],
     ['.:53 {\n  forward .\n}\n', 2, /forward FROM TO/],
+    ['.:53 {\n  rewrite edns0 local set 0xffee abc\n}\n', 2, /only name rules are supported/],
+    ['.:53 {\n  rewrite name regex (broken x\n}\n', 2, /name regex: Invalid regular expression/],
+    ['.:53 {\n  rewrite name a.example b.example answer name x y\n}\n', 2, /expected `answer auto`/],
+    ['.:53 {\n  cache 30 {\n    disable everything\n  }\n}\n', 3, /disable: everything is not success or denial/],
+    ['.:53 {\n  hosts {\n    not-an-option\n  }\n}\n', 3, /unknown option not-an-option/],
   ])('%j is refused at line %i', (text, line, message) => {
     const err = configError(() => loadServerPlan(folder({ Corefile: text, 'm.yaml': manifest })))
     expect(err.message).toMatch(message)

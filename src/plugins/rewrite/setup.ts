@@ -1,0 +1,70 @@
+import dnsPacket from 'dns-packet'
+import type { DnsQuery, Reply, ResourceRecord } from '../../dns/message.js'
+import { renamedQuery } from '../../dns/renamed-query.js'
+import type { PluginDefinition } from '../plugin.js'
+import { parseNameRule } from './name-rule.js'
+
+/** With `answer auto`: names equal to the rewritten one become the asked name again. */
+function restoredRecords(records: readonly ResourceRecord[], rewritten: string, asked: string): ResourceRecord[] {
+  const back = (name: string): string => (name.toLowerCase() === rewritten ? asked : name)
+  return records.map((r) => ('target' in r ? { ...r, name: back(r.name), target: back(r.target) } : { ...r, name: back(r.name) }))
+}
+
+/**
+ * The reply to the asked question: a relayed one (its question is the rewritten name, and its
+ * names may point into it) is rebuilt around the asked question; with `answer auto` the
+ * rewritten name is turned back into the asked one in the records.
+ */
+function restored(query: DnsQuery, rewritten: DnsQuery, reply: Reply, answerAuto: boolean): Reply {
+  if (!reply.relayed) {
+    if (!answerAuto) return reply
+    return {
+      ...reply,
+      answer: restoredRecords(reply.answer, rewritten.lowerName, query.name),
+      authority: restoredRecords(reply.authority, rewritten.lowerName, query.name),
+      additional: restoredRecords(reply.additional, rewritten.lowerName, query.name),
+    }
+  }
+  const decoded = dnsPacket.decode(reply.relayed)
+  const back = (name: string): string => (answerAuto && name.toLowerCase() === rewritten.lowerName ? query.name : name)
+  const rename = (list: dnsPacket.Answer[] | undefined): dnsPacket.Answer[] =>
+    (list ?? []).map((a) => (a.type === 'OPT' ? a : ({ ...a, name: back(a.name), ...(typeof a.data === 'string' && a.type !== 'A' && a.type !== 'AAAA' ? { data: back(a.data) } : {}) } as dnsPacket.Answer)))
+  const wire = dnsPacket.encode({
+    ...decoded,
+    questions: [{ ...decoded.questions![0]!, name: query.name }],
+    answers: rename(decoded.answers),
+    authorities: rename(decoded.authorities),
+    additionals: rename(decoded.additionals),
+  })
+  return { ...reply, relayed: wire }
+}
+
+/**
+ * `rewrite [continue|stop] name [exact|prefix|suffix|substring|regex] FROM TO [answer auto]`:
+ * the query goes on with another name. Rules apply in order; `stop` (the default) ends with the
+ * first that matched, `continue` lets the next rules see the rewritten name.
+ */
+export const rewrite: PluginDefinition = {
+  name: 'rewrite',
+  setup(uses) {
+    const rules = uses.map(parseNameRule)
+    return {
+      middleware: (next) => async (query) => {
+        let name = query.lowerName
+        let answerAuto = false
+        let matched = false
+        for (const rule of rules) {
+          const rewrittenName = rule.rewrite(name)
+          if (rewrittenName === null) continue
+          name = rewrittenName
+          matched = true
+          answerAuto ||= rule.answerAuto
+          if (rule.stop) break
+        }
+        if (!matched || name === query.lowerName) return next(query)
+        const rewritten = renamedQuery(query, name)
+        return restored(query, rewritten, await next(rewritten), answerAuto)
+      },
+    }
+  },
+}
