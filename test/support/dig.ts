@@ -20,6 +20,8 @@ export interface DigOptions {
   readonly server?: string
   readonly tool?: 'dig' | 'kdig'
   readonly tcp?: boolean
+  /** Runs dig through this argv prefix (`ip netns exec NAME`). */
+  readonly via?: readonly string[]
   /** Seconds dig waits for a reply (default 2). */
   readonly timeout?: number
   /** Extra flags (`+noedns`, `+bufsize=1232`, `+ignore`). */
@@ -41,7 +43,8 @@ export async function dig(name: string, type: string, options: DigOptions): Prom
   )
   if (options.tcp) args.push('+tcp')
   args.push(...(options.flags ?? []))
-  const { stdout } = await run(tool, args, { timeout: 10_000 }).catch((err: { stdout?: string; message: string }) => {
+  const argv = [...(options.via ?? []), tool, ...args]
+  const { stdout } = await run(argv[0]!, argv.slice(1), { timeout: 10_000 }).catch((err: { stdout?: string; message: string }) => {
     // dig exits 9 on no reply: the test sees status 'NO REPLY' rather than an exception.
     return { stdout: err.stdout ?? '' }
   })

@@ -22,7 +22,7 @@ export interface UnboundZone {
  * with an SOA and `records`. `local-zone: "." static` answers every other name itself (NXDOMAIN):
  * it never recurses, so no query ever leaves the machine.
  */
-export async function startUnbound({ zone, records }: UnboundZone, address: string, port: number): Promise<RunningUnbound> {
+export async function startUnbound({ zone, records }: UnboundZone, address: string, port: number, netns?: string): Promise<RunningUnbound> {
   const dir = mkdtempSync(join(tmpdir(), 'clusterdns-unbound-'))
   const config = `server:
   interface: ${address}@${port}
@@ -37,6 +37,7 @@ export async function startUnbound({ zone, records }: UnboundZone, address: stri
   verbosity: 0
   do-ip6: no
   access-control: 127.0.0.0/8 allow
+  access-control: 198.18.0.0/15 allow
   module-config: "iterator"
   local-zone: "." static
   local-zone: "${zone}" static
@@ -45,13 +46,16 @@ ${records.map((r) => `  local-data: '${r}'`).join('\n')}
 `
   const path = join(dir, 'unbound.conf')
   writeFileSync(path, config)
-  const child: ChildProcess = spawn('unbound', ['-d', '-c', path], { stdio: ['ignore', 'ignore', 'pipe'] })
+  const argv = [...(netns ? ['ip', 'netns', 'exec', netns] : []), 'unbound', '-d', '-c', path]
+  const child: ChildProcess = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
   child.stderr!.on('data', (d) => (stderr += d))
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  // Ready once it answers.
+  // Ready once it answers (or, in a namespace this process cannot reach, once it says so).
+  const ready = async (): Promise<boolean> =>
+    netns ? stderr.includes('start of service') || (await new Promise((r) => setTimeout(() => r(false), 200))) : (await udpExchange(port, buildQuery('.', 'NS'), 200, address)) !== null
   for (let i = 0; ; i++) {
-    if (await udpExchange(port, buildQuery('.', 'NS'), 200, address)) break
+    if (await ready()) break
     if (i === 50 || child.exitCode !== null) {
       child.kill()
       throw new Error(`unbound did not start on ${address}:${port}: ${stderr}`)

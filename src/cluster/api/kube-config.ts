@@ -34,22 +34,29 @@ export function loadKubeConfig(connection: ApiConnection, env: NodeJS.ProcessEnv
     }
     if (!kc.getCurrentCluster()) throw new ApiConfigError(`kubeconfig ${file} names no current cluster`)
     if (connection.endpoint) kc.clusters = kc.clusters.map((c) => (c.name === kc.getCurrentCluster()!.name ? { ...c, server: connection.endpoint! } : c))
-    return kc
+    return allowingPlainHttp(kc)
   }
   if (connection.endpoint) {
     const tls = connection.tls
-    // The library refuses http:// unless told to skip TLS verification; there is no TLS to verify.
-    const plainHttp = connection.endpoint.startsWith('http:')
     kc.loadFromClusterAndUser(
-      { name: 'endpoint', server: connection.endpoint, skipTLSVerify: plainHttp, ...(tls ? { caFile: tls.ca } : {}) },
+      { name: 'endpoint', server: connection.endpoint, skipTLSVerify: false, ...(tls ? { caFile: tls.ca } : {}) },
       { name: 'endpoint-user', ...(tls ? { certFile: tls.cert, keyFile: tls.key } : {}) },
     )
-    return kc
+    return allowingPlainHttp(kc)
   }
   if (!env.KUBERNETES_SERVICE_HOST || !env.KUBERNETES_SERVICE_PORT) {
     throw new ApiConfigError('no API server: not running in a pod (KUBERNETES_SERVICE_HOST is unset) and no endpoint or kubeconfig given')
   }
   if (!existsSync(TOKEN_PATH)) throw new ApiConfigError(`running in a pod without a service account token at ${TOKEN_PATH}`)
   kc.loadFromCluster()
+  return allowingPlainHttp(kc)
+}
+
+/**
+ * The library refuses an http:// server unless told to skip TLS verification, even the one its own
+ * loadFromCluster picks for ports 80, 8080 and 8001; over http there is no TLS to verify.
+ */
+function allowingPlainHttp(kc: KubeConfig): KubeConfig {
+  kc.clusters = kc.clusters.map((c) => (c.server.startsWith('http:') ? { ...c, skipTLSVerify: true } : c))
   return kc
 }
