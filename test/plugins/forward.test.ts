@@ -120,6 +120,12 @@ describe('forward, to a real unbound on loopback', () => {
     }
   })
 
+  it('acts in the fixed order whatever order the Corefile writes: kubernetes before forward', async () => {
+    server = await startServer(`.:0 {\n  forward . ${up(unbound)}\n  bind 127.0.0.1\n  kubernetes cluster.local {\n    manifests ${DEMO_CLUSTER}\n  }\n}\n`)
+    expect((await server.ask('web.shop.svc.cluster.local', 'A')).answer).toEqual([rr('web.shop.svc.cluster.local', 'A', '10.96.100.10')])
+    expect((await server.ask('api.example.com', 'A')).answer).toEqual(['api.example.com. 300 IN A 192.0.2.80'])
+  })
+
   it('except leaves names to the rest of the chain; next passes chosen rcodes on', async () => {
     server = await startServer(corefile(`forward . ${up(unbound)} {\n    except example.com\n  }`))
     expect((await server.ask('api.example.com', 'A')).status).toBe('REFUSED')
@@ -156,6 +162,15 @@ describe('forward, to hand-made upstreams', () => {
     })
     server = await startServer(corefile(`forward . 127.0.0.1:${fakePort}`))
     expect((await server.ask('api.example.org', 'A')).answer).toEqual(['api.example.org. 60 IN A 192.0.2.99'])
+  })
+
+  it('failover: an upstream answering SERVFAIL makes the next one be asked', async () => {
+    await fakeUpstream((q) => [dnsPacket.encode({ type: 'response', id: q.id, flags: 2, questions: q.questions })])
+    server = await startServer(corefile(`forward . 127.0.0.1:${fakePort} ${up(unbound)} {\n    policy sequential\n    failover SERVFAIL\n  }`))
+    expect((await server.ask('api.example.com', 'A')).answer).toEqual(['api.example.com. 300 IN A 192.0.2.80'])
+    await server.stop()
+    server = await startServer(corefile(`forward . 127.0.0.1:${fakePort} ${up(unbound)} {\n    policy sequential\n  }`))
+    expect((await server.ask('api.example.com', 'A')).status).toBe('SERVFAIL')
   })
 
   it('refuses past max_concurrent queries in flight', async () => {
