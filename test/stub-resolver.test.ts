@@ -1,22 +1,17 @@
 import { fileURLToPath } from 'node:url'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { DEMO_CLUSTER, LAB_CLUSTER } from './support/cluster.js'
 import { logLines, startServer, type RunningServer } from './support/dns-server.js'
-import { freePort } from './support/ports.js'
 import { getentAhosts, podResolvConf } from './support/stub-resolver.js'
-import { startUnbound, type RunningUnbound } from './support/unbound.js'
+import { unboundForFile } from './support/unbound.js'
 
 // The server on port 53 of a loopback address of its own; the client's queries come from 127.0.0.1,
 // which the fixture makes a pod in namespace lab (for autopath).
 const SERVER = '127.0.0.120'
 const CLIENT_POD = fileURLToPath(new URL('./fixtures/autopath-client.yaml', import.meta.url))
 
-let unbound: RunningUnbound
 let server: RunningServer | undefined
-beforeAll(async () => {
-  unbound = await startUnbound({ zone: 'example.com.', records: ['api.example.com. 300 IN A 192.0.2.80'] }, '127.0.0.1', await freePort())
-})
-afterAll(() => unbound.stop())
+const upstream = unboundForFile({ zone: 'example.com.', records: ['api.example.com. 300 IN A 192.0.2.80'] })
 afterEach(async () => {
   await server?.stop()
   server = undefined
@@ -30,7 +25,7 @@ const corefile = (autopath: string): string => `.:53 {
     manifests ${DEMO_CLUSTER} ${LAB_CLUSTER} ${CLIENT_POD}
     pods verified
   }
-  forward . 127.0.0.1:${unbound.port}
+  forward . 127.0.0.1:${upstream().port}
 }
 `
 const queriesReceived = (): number => logLines.filter((l) => l.startsWith('[INFO] 127.0.0.1:')).length

@@ -1,18 +1,13 @@
 import { fileURLToPath } from 'node:url'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { DEMO_CLUSTER, LAB_CLUSTER, rr } from '../support/cluster.js'
 import { logLines, startServer, type RunningServer } from '../support/dns-server.js'
-import { freePort } from '../support/ports.js'
-import { startUnbound, type RunningUnbound } from '../support/unbound.js'
+import { unboundForFile } from '../support/unbound.js'
 
 const CLIENT_POD = fileURLToPath(new URL('../fixtures/autopath-client.yaml', import.meta.url))
 
-let unbound: RunningUnbound
 let server: RunningServer | undefined
-beforeAll(async () => {
-  unbound = await startUnbound({ zone: 'example.com.', records: ['api.example.com. 300 IN A 192.0.2.80'] }, '127.0.0.1', await freePort())
-})
-afterAll(() => unbound.stop())
+const upstream = unboundForFile({ zone: 'example.com.', records: ['api.example.com. 300 IN A 192.0.2.80'] })
 afterEach(async () => {
   await server?.stop()
   server = undefined
@@ -26,7 +21,7 @@ const corefile = (autopath: string, manifests: string): string => `.:0 {
     manifests ${manifests}
     pods verified
   }
-  forward . 127.0.0.1:${unbound.port}
+  forward . 127.0.0.1:${upstream().port}
 }
 `
 const received = (): number => logLines.filter((l) => l.startsWith('[INFO] 127.0.0.1:')).length

@@ -1,25 +1,21 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { cacheHits } from '../../src/plugins/cache/cache-metrics.js'
 import { DEMO_CLUSTER } from '../support/cluster.js'
 import { startServer, type RunningServer } from '../support/dns-server.js'
 import { freePort } from '../support/ports.js'
-import { startUnbound, type RunningUnbound, type UnboundZone } from '../support/unbound.js'
+import { startUnbound, unboundForFile, type UnboundZone } from '../support/unbound.js'
 
 const ZONE: UnboundZone = { zone: 'example.com.', records: ['api.example.com. 300 IN A 192.0.2.80', 'www.example.com. 300 IN A 192.0.2.81'] }
 
-let unbound: RunningUnbound
 let server: RunningServer | undefined
-beforeAll(async () => {
-  unbound = await startUnbound(ZONE, '127.0.0.1', await freePort())
-})
-afterAll(() => unbound.stop())
+const resolver = unboundForFile(ZONE)
 afterEach(async () => {
   await server?.stop()
   server = undefined
 })
 
-const corefile = (cache: string, upstream = `127.0.0.1:${unbound.port}`): string => `.:0 {
+const corefile = (cache: string, upstream = `127.0.0.1:${resolver().port}`): string => `.:0 {
   bind 127.0.0.1
   ${cache}
   kubernetes cluster.local {

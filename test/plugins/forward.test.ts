@@ -1,10 +1,10 @@
 import { createSocket, type Socket } from 'node:dgram'
 import dnsPacket from 'dns-packet'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { DEMO_CLUSTER, rr } from '../support/cluster.js'
 import { startServer, type RunningServer } from '../support/dns-server.js'
 import { freePort } from '../support/ports.js'
-import { startUnbound, type RunningUnbound, type UnboundZone } from '../support/unbound.js'
+import { startUnbound, unboundForFile, type UnboundZone } from '../support/unbound.js'
 
 const TXT = Array.from({ length: 6 }, (_, i) => `"${String(i).repeat(100)}"`)
 const EXAMPLE: UnboundZone = {
@@ -13,12 +13,8 @@ const EXAMPLE: UnboundZone = {
 }
 const EXAMPLE_BACKUP: UnboundZone = { zone: 'example.com.', records: ['api.example.com. 300 IN A 192.0.2.81'] }
 
-let unbound: RunningUnbound
 let server: RunningServer | undefined
-beforeAll(async () => {
-  unbound = await startUnbound(EXAMPLE, '127.0.0.1', await freePort())
-})
-afterAll(() => unbound.stop())
+const upstream = unboundForFile(EXAMPLE)
 afterEach(async () => {
   await server?.stop()
   server = undefined
@@ -36,7 +32,7 @@ const up = (u: { address: string; port: number }): string => `${u.address}:${u.p
 
 describe('forward, to a real unbound on loopback', () => {
   it('relays names outside the cluster zone, NXDOMAIN and its SOA included, and keeps cluster names local', async () => {
-    server = await startServer(corefile(`forward . ${up(unbound)}`))
+    server = await startServer(corefile(`forward . ${up(upstream())}`))
     const api = await server.ask('API.example.com', 'A')
     expect(api.status).toBe('NOERROR')
     expect(api.answer).toEqual(['API.example.com. 300 IN A 192.0.2.80'])
@@ -49,7 +45,7 @@ describe('forward, to a real unbound on loopback', () => {
   })
 
   it('follows an ExternalName to an outside name through forward: the CNAME, then its records', async () => {
-    server = await startServer(corefile(`forward . ${up(unbound)}`))
+    server = await startServer(corefile(`forward . ${up(upstream())}`))
     const reply = await server.ask('payments.shop.svc.cluster.local', 'A')
     expect(reply.status).toBe('NOERROR')
     expect(reply.answer).toEqual(['api.payments.example.com. 300 IN A 192.0.2.90', rr('payments.shop.svc.cluster.local', 'CNAME', 'api.payments.example.com.')])
@@ -59,7 +55,7 @@ describe('forward, to a real unbound on loopback', () => {
   })
 
   it('retries over TCP when the upstream truncates, and the client gets the whole answer', async () => {
-    server = await startServer(corefile(`forward . ${up(unbound)}`))
+    server = await startServer(corefile(`forward . ${up(upstream())}`))
     const [noEdns, edns, truncated] = await Promise.all([
       server.ask('big.example.com', 'TXT', { flags: ['+noedns'] }),
       server.ask('big.example.com', 'TXT', { flags: ['+bufsize=1232', '+ignore'] }),
@@ -74,10 +70,10 @@ describe('forward, to a real unbound on loopback', () => {
   })
 
   it('works with force_tcp and reuses its TCP connections', async () => {
-    server = await startServer(corefile(`forward . ${up(unbound)} {\n    force_tcp\n    expire 5s\n  }`))
+    server = await startServer(corefile(`forward . ${up(upstream())} {\n    force_tcp\n    expire 5s\n  }`))
     for (let i = 0; i < 3; i++) expect((await server.ask('api.example.com', 'A')).answer).toEqual(['api.example.com. 300 IN A 192.0.2.80'])
     const metrics = await (await import('../../src/metrics/registry.js')).registry.getSingleMetric('coredns_proxy_conn_cache_hits_total')!.get()
-    const hits = metrics.values.find((v) => v.labels.to === up(unbound))?.value ?? 0
+    const hits = metrics.values.find((v) => v.labels.to === up(upstream()))?.value ?? 0
     expect(hits).toBeGreaterThanOrEqual(2)
   })
 
@@ -99,7 +95,7 @@ describe('forward, to a real unbound on loopback', () => {
 
   it('fails over to the next upstream, marks the dead one down, and takes it back once it answers', { timeout: 30_000 }, async () => {
     const deadPort = await freePort()
-    server = await startServer(corefile(`forward . 127.0.0.1:${deadPort} ${up(unbound)} {\n    policy sequential\n    max_fails 1\n    health_check 200ms\n  }`))
+    server = await startServer(corefile(`forward . 127.0.0.1:${deadPort} ${up(upstream())} {\n    policy sequential\n    max_fails 1\n    health_check 200ms\n  }`))
     const first = await server.ask('api.example.com', 'A', { timeout: 8 })
     expect(first.answer).toEqual(['api.example.com. 300 IN A 192.0.2.80'])
     // Marked down after one failure: the next query goes straight to the live upstream.
@@ -121,17 +117,17 @@ describe('forward, to a real unbound on loopback', () => {
   })
 
   it('acts in the fixed order whatever order the Corefile writes: kubernetes before forward', async () => {
-    server = await startServer(`.:0 {\n  forward . ${up(unbound)}\n  bind 127.0.0.1\n  kubernetes cluster.local {\n    manifests ${DEMO_CLUSTER}\n  }\n}\n`)
+    server = await startServer(`.:0 {\n  forward . ${up(upstream())}\n  bind 127.0.0.1\n  kubernetes cluster.local {\n    manifests ${DEMO_CLUSTER}\n  }\n}\n`)
     expect((await server.ask('web.shop.svc.cluster.local', 'A')).answer).toEqual([rr('web.shop.svc.cluster.local', 'A', '10.96.100.10')])
     expect((await server.ask('api.example.com', 'A')).answer).toEqual(['api.example.com. 300 IN A 192.0.2.80'])
   })
 
   it('except leaves names to the rest of the chain; next passes chosen rcodes on', async () => {
-    server = await startServer(corefile(`forward . ${up(unbound)} {\n    except example.com\n  }`))
+    server = await startServer(corefile(`forward . ${up(upstream())} {\n    except example.com\n  }`))
     expect((await server.ask('api.example.com', 'A')).status).toBe('REFUSED')
     expect((await server.ask('other.test', 'A')).status).toBe('NXDOMAIN')
     await server.stop()
-    server = await startServer(corefile(`forward . ${up(unbound)} {\n    next NXDOMAIN\n  }`))
+    server = await startServer(corefile(`forward . ${up(upstream())} {\n    next NXDOMAIN\n  }`))
     expect((await server.ask('nope.example.com', 'A')).status).toBe('REFUSED')
     expect((await server.ask('api.example.com', 'A')).answer).toEqual(['api.example.com. 300 IN A 192.0.2.80'])
   })
@@ -166,10 +162,10 @@ describe('forward, to hand-made upstreams', () => {
 
   it('failover: an upstream answering SERVFAIL makes the next one be asked', async () => {
     await fakeUpstream((q) => [dnsPacket.encode({ type: 'response', id: q.id, flags: 2, questions: q.questions })])
-    server = await startServer(corefile(`forward . 127.0.0.1:${fakePort} ${up(unbound)} {\n    policy sequential\n    failover SERVFAIL\n  }`))
+    server = await startServer(corefile(`forward . 127.0.0.1:${fakePort} ${up(upstream())} {\n    policy sequential\n    failover SERVFAIL\n  }`))
     expect((await server.ask('api.example.com', 'A')).answer).toEqual(['api.example.com. 300 IN A 192.0.2.80'])
     await server.stop()
-    server = await startServer(corefile(`forward . 127.0.0.1:${fakePort} ${up(unbound)} {\n    policy sequential\n  }`))
+    server = await startServer(corefile(`forward . 127.0.0.1:${fakePort} ${up(upstream())} {\n    policy sequential\n  }`))
     expect((await server.ask('api.example.com', 'A')).status).toBe('SERVFAIL')
   })
 

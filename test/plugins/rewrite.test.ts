@@ -1,17 +1,12 @@
 import dnsPacket from 'dns-packet'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { DEMO_CLUSTER, rr } from '../support/cluster.js'
 import { startServer, type RunningServer } from '../support/dns-server.js'
-import { freePort } from '../support/ports.js'
 import { buildQuery, udpExchange } from '../support/raw-client.js'
-import { startUnbound, type RunningUnbound } from '../support/unbound.js'
+import { unboundForFile } from '../support/unbound.js'
 
-let unbound: RunningUnbound
 let server: RunningServer | undefined
-beforeAll(async () => {
-  unbound = await startUnbound({ zone: 'example.com.', records: ['api.example.com. 300 IN A 192.0.2.80'] }, '127.0.0.1', await freePort())
-})
-afterAll(() => unbound.stop())
+const upstream = unboundForFile({ zone: 'example.com.', records: ['api.example.com. 300 IN A 192.0.2.80'] })
 afterEach(async () => {
   await server?.stop()
   server = undefined
@@ -23,7 +18,7 @@ const corefile = (rules: string): string => `.:0 {
   kubernetes cluster.local {
     manifests ${DEMO_CLUSTER}
   }
-  forward . 127.0.0.1:${unbound.port}
+  forward . 127.0.0.1:${upstream().port}
 }
 `
 

@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { afterAll, beforeAll } from 'vitest'
+import { freePort } from './ports.js'
 import { buildQuery, udpExchange } from './raw-client.js'
 
 export interface RunningUnbound {
@@ -69,4 +71,17 @@ ${records.map((r) => `  local-data: '${r}'`).join('\n')}
       await exited
     },
   }
+}
+
+/**
+ * unbound serving `zone` on a free loopback port for the tests of the calling file: started before
+ * them, stopped after. Returns a getter (the server exists only once the tests run).
+ */
+export function unboundForFile(zone: UnboundZone): () => RunningUnbound {
+  let running: RunningUnbound | undefined
+  beforeAll(async () => {
+    running = await startUnbound(zone, '127.0.0.1', await freePort())
+  })
+  afterAll(() => running?.stop())
+  return () => running!
 }
