@@ -26,15 +26,3 @@ export function labelsBelow(name: string, zone: string): string[] {
   const rest = zone === '' ? name : name.slice(0, Math.max(0, name.length - zone.length - 1))
   return rest === '' ? [] : rest.split('.').reverse()
 }
-
-/** `a` and `b` joined as a name ('' is the root). */
-export function joinName(left: string, right: string): string {
-  if (right === '') return left
-  if (left === '') return right
-  return `${left}.${right}`
-}
-
-/** A name as people write it: with the trailing dot. */
-export function fqdn(name: string): string {
-  return `${name}.`
-}
