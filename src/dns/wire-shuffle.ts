@@ -1,4 +1,5 @@
 import { HEADER_SIZE, RRType } from './constants.js'
+import { skipName } from './wire-ttls.js'
 
 /** Offsets that every compression pointer in the message points at; null when it does not parse. */
 function pointerTargets(wire: Buffer, nameOffsets: number[]): Set<number> | null {
@@ -16,16 +17,6 @@ function pointerTargets(wire: Buffer, nameOffsets: number[]): Set<number> | null
     }
   }
   return targets
-}
-
-function skipName(wire: Buffer, offset: number): number {
-  for (let guard = 0; guard < 128 && offset < wire.length; guard++) {
-    const length = wire[offset]!
-    if (length === 0) return offset + 1
-    if ((length & 0xc0) === 0xc0) return offset + 2
-    offset += 1 + length
-  }
-  return -1
 }
 
 /** Where names sit in each type's rdata that this scan knows to hold one (to find every pointer). */

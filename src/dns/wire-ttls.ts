@@ -11,7 +11,7 @@ export interface WireTtls {
 }
 
 /** Skips a (possibly compressed) name; returns the offset after it, or -1 when malformed. */
-function skipName(wire: Buffer, offset: number): number {
+export function skipName(wire: Buffer, offset: number): number {
   for (let guard = 0; guard < 128; guard++) {
     if (offset >= wire.length) return -1
     const length = wire[offset]!
