@@ -1,12 +1,13 @@
 import { Flag, Rcode } from '../../dns/constants.js'
 import { emptyReply, type DnsQuery, type Reply } from '../../dns/message.js'
 import { isInZone } from '../../dns/names.js'
+import { queryPacket } from '../../dns/query-packet.js'
 import { rcodeName } from '../../dns/type-names.js'
 import { createLogger } from '../../log.js'
 import type { Middleware } from '../plugin.js'
 import { healthcheckBroken, maxConcurrentRejects, requestDuration } from './forward-metrics.js'
 import type { ForwardOptions } from './options.js'
-import { upstreamQuery, type Upstream } from './upstream.js'
+import type { Upstream } from './upstream.js'
 
 const PLUGIN = 'forward'
 /** One upstream gets this long to answer; all of them together, the total. */
@@ -51,7 +52,7 @@ export function forwardMiddleware(options: ForwardOptions, upstreams: readonly U
         return emptyReply(Rcode.SERVFAIL, PLUGIN)
       }
       const deadline = Date.now() + TOTAL_TIMEOUT_MS
-      const wire = upstreamQuery(query.flags, query.questionWire, query.edns)
+      const wire = queryPacket(query.flags, query.questionWire, query.edns)
       const firstTransport = options.forceTcp ? 'tcp' : options.preferUdp ? 'udp' : query.transport
       for (const upstream of order) {
         const remaining = deadline - Date.now()

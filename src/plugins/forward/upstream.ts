@@ -1,7 +1,8 @@
-import { randomInt } from 'node:crypto'
 import { createSocket } from 'node:dgram'
 import { connect, isIPv6, type Socket } from 'node:net'
-import { Flag, HEADER_SIZE, RRType, RRClass } from '../../dns/constants.js'
+import { Flag, HEADER_SIZE, RRType } from '../../dns/constants.js'
+import { internalQuery } from '../../dns/internal-query.js'
+import { queryPacket } from '../../dns/query-packet.js'
 import { ClusterDnsError } from '../../errors.js'
 import { connCacheHits, connCacheMisses, healthcheckFailures } from './forward-metrics.js'
 import type { UpstreamAddress } from './options.js'
@@ -18,24 +19,9 @@ export class UpstreamError extends ClusterDnsError {
   }
 }
 
-const OPT_UDP_SIZE = 1232
 const HEALTH_TIMEOUT_MS = 1000
 /** The root NS question CoreDNS health checks with: `. IN NS`. */
-const ROOT_NS_QUESTION = Buffer.from([0, RRType.NS >> 8, RRType.NS & 0xff, 0, RRClass.IN])
-
-/**
- * A query for an upstream: a fresh random ID, the client's RD and CD bits, its exact question
- * bytes, and an OPT record (our payload size, its DO bit) only when the client sent one.
- */
-export function upstreamQuery(clientFlags: number, questionWire: Buffer, edns: { dnssecOk: boolean } | null): Buffer {
-  const opt = edns ? Buffer.from([0, 0, RRType.OPT, OPT_UDP_SIZE >> 8, OPT_UDP_SIZE & 0xff, 0, 0, edns.dnssecOk ? 0x80 : 0, 0, 0, 0]) : Buffer.alloc(0)
-  const header = Buffer.alloc(HEADER_SIZE)
-  header.writeUInt16BE(randomInt(0x10000), 0)
-  header.writeUInt16BE(clientFlags & (Flag.RD | Flag.CD), 2)
-  header.writeUInt16BE(1, 4)
-  header.writeUInt16BE(edns ? 1 : 0, 10)
-  return Buffer.concat([header, questionWire, opt])
-}
+const ROOT_NS_QUESTION = internalQuery('', RRType.NS).questionWire
 
 /** Whether `reply` answers `query`: a response, same ID, same question bytes. Anything else is ignored. */
 function answers(reply: Buffer, query: Buffer, questionLength: number): boolean {
@@ -92,7 +78,7 @@ export class Upstream {
 
   /** `. IN NS`: any answer from the upstream means it is up again. */
   private async probe(): Promise<void> {
-    const query = upstreamQuery(this.settings.healthCheckRecursion ? Flag.RD : 0, ROOT_NS_QUESTION, null)
+    const query = queryPacket(this.settings.healthCheckRecursion ? Flag.RD : 0, ROOT_NS_QUESTION, null)
     try {
       await this.udp(query, ROOT_NS_QUESTION.length, HEALTH_TIMEOUT_MS)
       this.fails = 0

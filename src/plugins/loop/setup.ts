@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { createSocket } from 'node:dgram'
 import { expectArgs, expectNoBlock } from '../../config/directive-args.js'
-import { RRType } from '../../dns/constants.js'
+import { Flag, RRType } from '../../dns/constants.js'
+import { internalQuery } from '../../dns/internal-query.js'
+import { queryPacket } from '../../dns/query-packet.js'
 import { isInZone } from '../../dns/names.js'
 import { createLogger } from '../../log.js'
 import type { PluginDefinition } from '../plugin.js'
@@ -46,11 +48,7 @@ export const loop: PluginDefinition = {
         if (!listener) return
         const host = listener.address === '' || listener.address === '0.0.0.0' || listener.address === '::' ? '127.0.0.1' : listener.address
         target = `${host.includes(':') ? `[${host}]` : host}:${listener.port}`
-        const question = Buffer.concat([
-          ...probe.split('.').map((label) => Buffer.concat([Buffer.from([label.length]), Buffer.from(label)])),
-          Buffer.from([0, 0, RRType.HINFO, 0, 1]),
-        ])
-        const packet = Buffer.concat([Buffer.from([randomBytes(1)[0]!, randomBytes(1)[0]!, 0x01, 0, 0, 1, 0, 0, 0, 0, 0, 0]), question])
+        const packet = queryPacket(Flag.RD, internalQuery(probe, RRType.HINFO).questionWire, null)
         setTimeout(() => {
           const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4')
           const done = (): void => {
