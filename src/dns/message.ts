@@ -66,6 +66,7 @@ export interface DnsQuery {
   readonly questionWire: Buffer
   readonly edns: Edns | null
   readonly transport: 'udp' | 'tcp'
+  /** The client's address (an IPv4 client of a dual-stack socket as plain IPv4). */
   readonly remoteAddress: string
   readonly remotePort: number
 }

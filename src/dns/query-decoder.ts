@@ -22,7 +22,9 @@ export function decodeQuery(packet: Buffer, transport: 'udp' | 'tcp', remoteAddr
   const id = packet.readUInt16BE(0)
   const flags = packet.readUInt16BE(2)
   if (flags & Flag.QR) return null
-  const base = { id, flags, transport, remoteAddress, remotePort }
+  // Dual-stack sockets show IPv4 clients as ::ffff:a.b.c.d; everything after sees the IPv4 address.
+  const client = remoteAddress.startsWith('::ffff:') && remoteAddress.includes('.') ? remoteAddress.slice('::ffff:'.length) : remoteAddress
+  const base = { id, flags, transport, remoteAddress: client, remotePort }
   const bare: DnsQuery = { ...base, name: '', lowerName: '', type: 0, class: 0, questionWire: EMPTY, edns: null }
 
   let decoded: dnsPacket.Packet

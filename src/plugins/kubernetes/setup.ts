@@ -51,7 +51,7 @@ export const kubernetes: PluginDefinition = {
       // A pod's search path (the contract's: <ns>.svc.<zone> svc.<zone> <zone>), for autopath.
       searchPath(address) {
         if (options.pods !== 'verified') return null
-        const ip = canonicalIP(address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address)
+        const ip = canonicalIP(address)
         const pod = ip === null ? undefined : store.podsWithIP(ip)[0]
         if (!pod) return null
         const zone = options.primaryZone

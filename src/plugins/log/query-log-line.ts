@@ -12,11 +12,8 @@ const FLAG_NAMES: Array<[number, string]> = [
   [Flag.CD, 'cd'],
 ]
 
-/** An address as CoreDNS's {remote} writes it: IPv4 plain (also when mapped into IPv6), IPv6 in brackets. */
-function remote(address: string): string {
-  if (address.startsWith('::ffff:') && address.includes('.')) return address.slice('::ffff:'.length)
-  return address.includes(':') ? `[${address}]` : address
-}
+/** An address as CoreDNS's {remote} writes it: IPv6 in brackets. */
+const remote = (address: string): string => (address.includes(':') ? `[${address}]` : address)
 
 /**
  * CoreDNS's default log format:

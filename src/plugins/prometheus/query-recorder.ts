@@ -41,7 +41,6 @@ export function queryRecorder({ server, zone }: ServingLabels): QueryObserver {
 
   return ({ query, reply, requestSize: inSize, response, durationSeconds }) => {
     const transport = query.transport === 'udp' ? 0 : 1
-    // Dual-stack sockets show IPv4 clients as ::ffff:a.b.c.d: a dot means IPv4.
     const family = query.remoteAddress.includes('.') ? 0 : 1
     const children = typeChildren(query.type)
     children.requests[transport * 2 + family]!.inc()
