@@ -87,10 +87,10 @@ export function planServers(blocks: readonly ServerBlockSource[], configDir: str
     for (const d of block.directives) {
       if (!KNOWN.has(d.name)) problems.push(new ConfigError(d, `unknown directive '${d.name}'`))
     }
+    const context = { zones, configDir, lifecycle, server: serverLabel('', addresses[0]?.port ?? 53), resolve, plugin: pluginOf }
     const named = PLUGINS.flatMap((plugin) => {
       const uses = block.directives.filter((d) => d.name === plugin.name)
-      const server = serverLabel('', addresses[0]?.port ?? 53)
-      return uses.length > 0 ? collect([], () => [{ name: plugin.name, instance: plugin.setup(uses, { zones, configDir, lifecycle, server, resolve, plugin: pluginOf }) }]) : []
+      return uses.length > 0 ? collect([], () => [{ name: plugin.name, instance: plugin.setup(uses, context) }]) : []
     })
     const blockInstances = named.map((n) => n.instance)
     byName = new Map(named.map((n) => [n.name, n.instance]))
