@@ -24,6 +24,19 @@ export function expectOnce(plugin: string, uses: readonly Directive[]): Directiv
   return uses[0]!
 }
 
+/** A duration argument of `d` (an option or directive) in milliseconds; fails naming `d`. */
+export function durationArg(plugin: string, d: Directive, text: string): number {
+  const ms = parseDuration(text)
+  if (ms === null) throw pluginError(plugin, d, `${d.name}: ${text} is not a duration (like 5s)`)
+  return ms
+}
+
+/** A whole-number argument of `d`; `what` names it in the error (`CAPACITY`, `N`). */
+export function wholeNumberArg(plugin: string, d: Directive, text: string | undefined, what: string): number {
+  if (text === undefined || !/^\d+$/.test(text)) throw pluginError(plugin, d, `${d.name}: ${what} must be a whole number, not ${text}`)
+  return Number(text)
+}
+
 const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
 
 /** Parses a Go duration (`5s`, `1m30s`, `250ms`) to milliseconds, or null. */

@@ -147,6 +147,8 @@ describe('validation of directives', () => {
     ['.:53 {\n  rewrite name a.example b.example answer name x y\n}\n', 2, /expected `answer auto`/],
     ['.:53 {\n  cache 30 {\n    disable everything\n  }\n}\n', 3, /disable: everything is not success or denial/],
     ['.:53 {\n  hosts {\n    not-an-option\n  }\n}\n', 3, /unknown option not-an-option/],
+    ['.:53 {\n  forward . 127.0.0.1 {\n    max_fails many\n  }\n}\n', 3, /max_fails: N must be a whole number, not many/],
+    ['.:53 {\n  reload soon\n}\n', 2, /reload: soon is not a duration/],
   ])('%j is refused at line %i', (text, line, message) => {
     const err = configError(() => loadServerPlan(folder({ Corefile: text, 'm.yaml': manifest })))
     expect(err.message).toMatch(message)

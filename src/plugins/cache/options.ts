@@ -1,5 +1,5 @@
 import type { Directive } from '../../config/corefile.js'
-import { expectArgs, expectNoBlock, parseDuration, pluginError } from '../../config/directive-args.js'
+import { durationArg, expectArgs, expectNoBlock, pluginError, wholeNumberArg } from '../../config/directive-args.js'
 import { parseZone } from '../../config/server-address.js'
 import type { BlockContext } from '../plugin.js'
 
@@ -31,17 +31,6 @@ const NAME = 'cache'
 const DEFAULT_CAPACITY = 9984
 const MAX_SERVFAIL_MS = 300_000
 
-function whole(o: Directive, text: string | undefined, what: string): number {
-  if (text === undefined || !/^\d+$/.test(text)) throw pluginError(NAME, o, `${o.name}: ${what} must be a whole number, not ${text}`)
-  return Number(text)
-}
-
-function duration(o: Directive, text: string): number {
-  const ms = parseDuration(text)
-  if (ms === null) throw pluginError(NAME, o, `${o.name}: ${text} is not a duration (like 30s)`)
-  return ms
-}
-
 /** Reads `cache [TTL] [ZONES…] { … }` with CoreDNS's defaults. */
 export function parseCacheOptions(d: Directive, block: BlockContext): CacheOptions {
   let args = d.args
@@ -63,9 +52,9 @@ export function parseCacheOptions(d: Directive, block: BlockContext): CacheOptio
         const current = o.name === 'success' ? success : denial
         const next: ClassOptions = {
           ...current,
-          capacity: whole(o, o.args[0], 'CAPACITY'),
-          maxTtl: o.args[1] === undefined ? current.maxTtl : whole(o, o.args[1], 'TTL'),
-          minTtl: o.args[2] === undefined ? current.minTtl : whole(o, o.args[2], 'MINTTL'),
+          capacity: wholeNumberArg(NAME, o, o.args[0], 'CAPACITY'),
+          maxTtl: o.args[1] === undefined ? current.maxTtl : wholeNumberArg(NAME, o, o.args[1], 'TTL'),
+          minTtl: o.args[2] === undefined ? current.minTtl : wholeNumberArg(NAME, o, o.args[2], 'MINTTL'),
         }
         if (o.name === 'success') success = next
         else denial = next
@@ -73,8 +62,8 @@ export function parseCacheOptions(d: Directive, block: BlockContext): CacheOptio
       }
       case 'prefetch': {
         expectArgs(NAME, o, 1, 3, 'prefetch AMOUNT [DURATION] [PERCENTAGE%]')
-        const amount = whole(o, o.args[0], 'AMOUNT')
-        const windowMs = o.args[1] === undefined ? 60_000 : duration(o, o.args[1])
+        const amount = wholeNumberArg(NAME, o, o.args[0], 'AMOUNT')
+        const windowMs = o.args[1] === undefined ? 60_000 : durationArg(NAME, o, o.args[1])
         const pct = o.args[2] === undefined ? '10%' : o.args[2]
         if (!/^\d{1,3}%$/.test(pct) || Number(pct.slice(0, -1)) > 100) throw pluginError(NAME, o, `prefetch: ${pct} is not a percentage like 10%`)
         options = { ...options, prefetch: { amount, windowMs, percentage: Number(pct.slice(0, -1)) / 100 } }
@@ -84,12 +73,12 @@ export function parseCacheOptions(d: Directive, block: BlockContext): CacheOptio
         expectArgs(NAME, o, 0, 2, 'serve_stale [DURATION] [immediate|verify]')
         const mode = o.args[1] ?? 'immediate'
         if (mode !== 'immediate' && mode !== 'verify') throw pluginError(NAME, o, `serve_stale: ${mode} is not immediate or verify`)
-        options = { ...options, serveStale: { ms: o.args[0] === undefined ? 3_600_000 : duration(o, o.args[0]), verify: mode === 'verify' } }
+        options = { ...options, serveStale: { ms: o.args[0] === undefined ? 3_600_000 : durationArg(NAME, o, o.args[0]), verify: mode === 'verify' } }
         break
       }
       case 'servfail': {
         expectArgs(NAME, o, 1, 1, 'servfail DURATION')
-        const ms = duration(o, o.args[0]!)
+        const ms = durationArg(NAME, o, o.args[0]!)
         if (ms > MAX_SERVFAIL_MS) throw pluginError(NAME, o, 'servfail: at most 5m')
         options = { ...options, servfailMs: ms }
         break

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { isIPv4, isIPv6 } from 'node:net'
 import { resolve } from 'node:path'
 import type { Directive } from '../../config/corefile.js'
-import { expectArgs, expectNoBlock, parseDuration, pluginError } from '../../config/directive-args.js'
+import { durationArg, expectArgs, expectNoBlock, pluginError, wholeNumberArg } from '../../config/directive-args.js'
 import { parseZone } from '../../config/server-address.js'
 import { Rcode } from '../../dns/constants.js'
 import type { BlockContext } from '../plugin.js'
@@ -81,12 +81,6 @@ function rcodeSet(o: Directive): Set<number> {
   )
 }
 
-function duration(o: Directive, text: string): number {
-  const ms = parseDuration(text)
-  if (ms === null) throw pluginError(NAME, o, `${o.name}: ${text} is not a duration (like 10s)`)
-  return ms
-}
-
 /** Reads `forward FROM TO… { … }`. */
 export function parseForwardOptions(d: Directive, block: BlockContext): ForwardOptions {
   expectArgs(NAME, d, 2, Infinity, 'forward FROM TO…')
@@ -129,17 +123,16 @@ export function parseForwardOptions(d: Directive, block: BlockContext): ForwardO
         break
       case 'max_fails':
         expectArgs(NAME, o, 1, 1, 'max_fails N')
-        if (!/^\d+$/.test(o.args[0]!)) throw pluginError(NAME, o, `max_fails: ${o.args[0]} is not a whole number`)
-        options = { ...options, maxFails: Number(o.args[0]) }
+        options = { ...options, maxFails: wholeNumberArg(NAME, o, o.args[0], 'N') }
         break
       case 'expire':
         expectArgs(NAME, o, 1, 1, 'expire DURATION')
-        options = { ...options, expireMs: duration(o, o.args[0]!) }
+        options = { ...options, expireMs: durationArg(NAME, o, o.args[0]!) }
         break
       case 'health_check':
         expectArgs(NAME, o, 1, 2, 'health_check DURATION [no_rec]')
         if (o.args[1] !== undefined && o.args[1] !== 'no_rec') throw pluginError(NAME, o, `health_check: unknown argument ${o.args[1]}`)
-        options = { ...options, healthCheckMs: duration(o, o.args[0]!), healthCheckRecursion: o.args[1] === undefined }
+        options = { ...options, healthCheckMs: durationArg(NAME, o, o.args[0]!), healthCheckRecursion: o.args[1] === undefined }
         break
       case 'policy': {
         expectArgs(NAME, o, 1, 1, 'policy random|round_robin|sequential')
@@ -152,8 +145,7 @@ export function parseForwardOptions(d: Directive, block: BlockContext): ForwardO
       }
       case 'max_concurrent':
         expectArgs(NAME, o, 1, 1, 'max_concurrent N')
-        if (!/^\d+$/.test(o.args[0]!)) throw pluginError(NAME, o, `max_concurrent: ${o.args[0]} is not a whole number`)
-        options = { ...options, maxConcurrent: Number(o.args[0]) }
+        options = { ...options, maxConcurrent: wholeNumberArg(NAME, o, o.args[0], 'N') }
         break
       case 'next':
         options = { ...options, next: rcodeSet(o) }

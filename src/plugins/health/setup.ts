@@ -1,5 +1,5 @@
 import { Counter, Histogram } from 'prom-client'
-import { expectArgs, parseDuration, pluginError } from '../../config/directive-args.js'
+import { durationArg, expectArgs, pluginError } from '../../config/directive-args.js'
 import { parseHttpAddress } from '../../http/listen-address.js'
 import { registry } from '../../metrics/registry.js'
 import type { PluginDefinition } from '../plugin.js'
@@ -32,9 +32,7 @@ export const health: PluginDefinition = {
     for (const o of d.block ?? []) {
       if (o.name !== 'lameduck') throw pluginError('health', o, `unknown option ${o.name}`)
       expectArgs('health', o, 1, 1, 'lameduck DURATION')
-      const ms = parseDuration(o.args[0]!)
-      if (ms === null) throw pluginError('health', o, `lameduck: ${o.args[0]} is not a duration (like 5s)`)
-      lameduckMs = ms
+      lameduckMs = durationArg('health', o, o.args[0]!)
     }
     return {
       lameduckMs,

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { expectArgs, expectNoBlock, expectOnce, parseDuration, pluginError } from '../../config/directive-args.js'
+import { durationArg, expectArgs, expectNoBlock, expectOnce, pluginError } from '../../config/directive-args.js'
 import { parseZone } from '../../config/server-address.js'
 import { canonicalIP } from '../../dns/address.js'
 import { Rcode, RRType } from '../../dns/constants.js'
@@ -52,13 +52,10 @@ export const hosts: PluginDefinition = {
           expectArgs(PLUGIN, o, 0, 0, 'no_reverse')
           reverse = false
           break
-        case 'reload': {
+        case 'reload':
           expectArgs(PLUGIN, o, 1, 1, 'reload DURATION')
-          const ms = parseDuration(o.args[0]!)
-          if (ms === null) throw pluginError(PLUGIN, o, `reload: ${o.args[0]} is not a duration (like 5s)`)
-          reloadMs = ms
+          reloadMs = durationArg(PLUGIN, o, o.args[0]!)
           break
-        }
         case 'fallthrough':
           fallthrough = o.args.length === 0 ? [''] : o.args.flatMap((z) => parseZone(z, o))
           break

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import type { Directive } from '../../config/corefile.js'
-import { expectArgs, expectNoBlock, parseDuration, pluginError } from '../../config/directive-args.js'
+import { durationArg, expectArgs, expectNoBlock, pluginError } from '../../config/directive-args.js'
 import { parseZone } from '../../config/server-address.js'
 import type { ApiConnection } from '../../cluster/api/kube-config.js'
 import { parseLabelSelector, SelectorError, type LabelSelector } from '../../cluster/label-selector.js'
@@ -121,9 +121,7 @@ function readOption(o: Directive, block: BlockContext): OptionValue {
       return { ignoreEmptyService: true }
     case 'startup_timeout': {
       expectArgs(NAME, o, 1, 1, 'startup_timeout DURATION')
-      const ms = parseDuration(o.args[0]!)
-      if (ms === null) throw pluginError(NAME, o, `startup_timeout: ${o.args[0]} is not a duration (like 5s)`)
-      return { startupTimeoutMs: ms }
+      return { startupTimeoutMs: durationArg(NAME, o, o.args[0]!) }
     }
     case 'manifests':
       expectArgs(NAME, o, 1, Infinity, 'manifests PATH…')
