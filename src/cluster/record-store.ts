@@ -112,10 +112,11 @@ export class RecordStore {
     return true
   }
 
-  /** Removes the record of `kind` with key `name` (namespaces) or `namespace/name`. */
-  delete(kind: RecordKind, recordKeyText: string): boolean {
-    if (!this.state.records[kind].has(recordKeyText)) return false
-    this.state.delete(kind, recordKeyText)
+  /** Removes the record of `kind` named `name` (in `namespace`, which namespaces themselves ignore). */
+  delete(kind: RecordKind, namespace: string, name: string): boolean {
+    const k = kind === 'namespace' ? name : key(namespace, name)
+    if (!this.state.records[kind].has(k)) return false
+    this.state.delete(kind, k)
     this.changed()
     return true
   }

@@ -185,7 +185,7 @@ export class ResourceWatch<K extends RecordKind> {
   private applyDelete(obj: unknown): void {
     const { name, namespace } = metaOf(obj)
     if (typeof name !== 'string') return
-    const key = this.options.kind.store === 'namespace' ? name.toLowerCase() : `${String(namespace ?? 'default').toLowerCase()}/${name.toLowerCase()}`
-    this.options.store.delete(this.options.kind.store, key)
+    // Lower case and `default` when absent, as the projection names records.
+    this.options.store.delete(this.options.kind.store, String(namespace ?? 'default').toLowerCase(), name.toLowerCase())
   }
 }
