@@ -33,12 +33,22 @@ const clamp = (value: number, { minTtl, maxTtl }: ClassOptions): number => Math.
  */
 export function cacheMiddleware(options: CacheOptions, server: string): Middleware {
   const zonesLabel = options.zones.map((z) => (z === '' ? '.' : `${z}.`)).join(' ')
+  // Label children resolved once: counting a query builds no label strings.
   const labels = [server, zonesLabel, ''] as const
-  const byClass: Record<CacheClass, LRUCache<string, Entry>> = {
-    success: new LRUCache({ max: options.success.capacity, dispose: (_v, _k, reason) => reason === 'evict' && cacheEvictions.labels(server, 'success', zonesLabel, '').inc() }),
-    denial: new LRUCache({ max: options.denial.capacity, dispose: (_v, _k, reason) => reason === 'evict' && cacheEvictions.labels(server, 'denial', zonesLabel, '').inc() }),
+  const typed = (cls: CacheClass) => [server, cls, zonesLabel, ''] as const
+  const counters = {
+    requests: cacheRequests.labels(...labels),
+    misses: cacheMisses.labels(...labels),
+    prefetches: cachePrefetches.labels(...labels),
+    servedStale: cacheServedStale.labels(...labels),
+    hits: { success: cacheHits.labels(...typed('success')), denial: cacheHits.labels(...typed('denial')) },
+    evictions: { success: cacheEvictions.labels(...typed('success')), denial: cacheEvictions.labels(...typed('denial')) },
   }
-  const entryGauges = { success: cacheEntries.labels(server, 'success', zonesLabel, ''), denial: cacheEntries.labels(server, 'denial', zonesLabel, '') }
+  const entryGauges = { success: cacheEntries.labels(...typed('success')), denial: cacheEntries.labels(...typed('denial')) }
+  const byClass: Record<CacheClass, LRUCache<string, Entry>> = {
+    success: new LRUCache({ max: options.success.capacity, dispose: (_v, _k, reason) => reason === 'evict' && counters.evictions.success.inc() }),
+    denial: new LRUCache({ max: options.denial.capacity, dispose: (_v, _k, reason) => reason === 'evict' && counters.evictions.denial.inc() }),
+  }
 
   const keyOf = (q: DnsQuery): string =>
     `${q.type}|${q.class}|${q.edns ? (q.edns.dnssecOk ? 2 : 1) : 0}|${q.flags & Flag.CD ? 1 : 0}|${q.lowerName}`
@@ -92,14 +102,14 @@ export function cacheMiddleware(options: CacheOptions, server: string): Middlewa
 
   return (next) => async (query) => {
     if (!options.zones.some((z) => isInZone(query.lowerName, z))) return next(query)
-    cacheRequests.labels(...labels).inc()
+    counters.requests.inc()
     const key = keyOf(query)
     const entry = byClass.success.get(key) ?? byClass.denial.get(key)
     const now = Date.now()
     if (entry) {
       const age = (now - entry.storedAt) / 1000
       if (age < entry.ttlSeconds) {
-        cacheHits.labels(server, entry.cls, zonesLabel, '').inc()
+        counters.hits[entry.cls].inc()
         const prefetch = options.prefetch
         if (prefetch) {
           if (entry.hits === 0 || now - entry.firstHitAt > prefetch.windowMs) {
@@ -109,7 +119,7 @@ export function cacheMiddleware(options: CacheOptions, server: string): Middlewa
           entry.hits++
           const left = (entry.ttlSeconds - age) / entry.ttlSeconds
           if (entry.hits >= prefetch.amount && left <= prefetch.percentage && !entry.refreshing) {
-            cachePrefetches.labels(...labels).inc()
+            counters.prefetches.inc()
             void refresh(next, query, key, entry)
           }
         }
@@ -123,11 +133,11 @@ export function cacheMiddleware(options: CacheOptions, server: string): Middlewa
         } else if (!entry.refreshing) {
           void refresh(next, query, key, entry)
         }
-        cacheServedStale.labels(...labels).inc()
+        counters.servedStale.inc()
         return answer(entry, age)
       }
     }
-    cacheMisses.labels(...labels).inc()
+    counters.misses.inc()
     return store(query, key, await next(query))
   }
 }

@@ -2,10 +2,9 @@ import { Flag, Rcode } from '../../dns/constants.js'
 import { emptyReply, type DnsQuery, type Reply } from '../../dns/message.js'
 import { isInZone } from '../../dns/names.js'
 import { queryPacket } from '../../dns/query-packet.js'
-import { rcodeName } from '../../dns/type-names.js'
 import { createLogger } from '../../log.js'
 import type { Middleware } from '../plugin.js'
-import { healthcheckBroken, maxConcurrentRejects, requestDuration } from './forward-metrics.js'
+import { healthcheckBroken, maxConcurrentRejects } from './forward-metrics.js'
 import type { ForwardOptions } from './options.js'
 import type { Upstream } from './upstream.js'
 
@@ -71,7 +70,7 @@ export function forwardMiddleware(options: ForwardOptions, upstreams: readonly U
         }
         upstream.succeeded()
         const rcode = reply.readUInt16BE(2) & 0xf
-        requestDuration.labels(PLUGIN, upstream.to, rcodeName(rcode)).observe((performance.now() - started) / 1000)
+        upstream.observeDuration(rcode, (performance.now() - started) / 1000)
         if (options.failover.has(rcode)) continue
         if (options.next.has(rcode)) return next(query)
         return { rcode, authoritative: false, answer: [], authority: [], additional: [], plugin: PLUGIN, relayed: reply }

@@ -4,7 +4,8 @@ import { Flag, HEADER_SIZE, RRType } from '../../dns/constants.js'
 import { internalQuery } from '../../dns/internal-query.js'
 import { queryPacket } from '../../dns/query-packet.js'
 import { ClusterDnsError } from '../../errors.js'
-import { connCacheHits, connCacheMisses, healthcheckFailures } from './forward-metrics.js'
+import { rcodeName } from '../../dns/type-names.js'
+import { connCacheHits, connCacheMisses, healthcheckFailures, requestDuration } from './forward-metrics.js'
 import type { UpstreamAddress } from './options.js'
 
 export class UpstreamTimeoutError extends ClusterDnsError {
@@ -51,12 +52,31 @@ export class Upstream {
   private probing: NodeJS.Timeout | null = null
   private readonly idle: IdleConnection[] = []
   private closed = false
+  /** Metric children of this upstream, resolved once (per rcode on first sight). */
+  private readonly counters: {
+    readonly healthcheckFailures: ReturnType<typeof healthcheckFailures.labels>
+    readonly connCacheHits: ReturnType<typeof connCacheHits.labels>
+    readonly connCacheMisses: ReturnType<typeof connCacheMisses.labels>
+  }
+  private readonly durationByRcode = new Map<number, ReturnType<typeof requestDuration.labels>>()
 
   constructor(
     private readonly address: UpstreamAddress,
     private readonly settings: UpstreamSettings,
   ) {
     this.to = `${isIPv6(address.host) ? `[${address.host}]` : address.host}:${address.port}`
+    this.counters = {
+      healthcheckFailures: healthcheckFailures.labels('forward', this.to),
+      connCacheHits: connCacheHits.labels('forward', this.to, 'tcp'),
+      connCacheMisses: connCacheMisses.labels('forward', this.to, 'tcp'),
+    }
+  }
+
+  /** Records how long this upstream took to answer with `rcode`. */
+  observeDuration(rcode: number, seconds: number): void {
+    let child = this.durationByRcode.get(rcode)
+    if (!child) this.durationByRcode.set(rcode, (child = requestDuration.labels('forward', this.to, rcodeName(rcode))))
+    child.observe(seconds)
   }
 
   /** Down after `max_fails` failures in a row, until a health probe gets an answer. */
@@ -85,7 +105,7 @@ export class Upstream {
       if (this.probing) clearInterval(this.probing)
       this.probing = null
     } catch {
-      healthcheckFailures.labels('forward', this.to).inc()
+      this.counters.healthcheckFailures.inc()
     }
   }
 
@@ -123,7 +143,7 @@ export class Upstream {
       reused.socket.off('close', reused.drop)
       reused.socket.off('error', reused.drop)
     }
-    ;(reused ? connCacheHits : connCacheMisses).labels('forward', this.to, 'tcp').inc()
+    ;(reused ? this.counters.connCacheHits : this.counters.connCacheMisses).inc()
     const socket = reused?.socket ?? connect({ host: this.address.host, port: this.address.port, noDelay: true })
     return new Promise((resolve, reject) => {
       let pending = Buffer.alloc(0)
