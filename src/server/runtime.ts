@@ -27,6 +27,7 @@ const reloadVersion = new Gauge({
 let processMetricsOn = false
 
 const log = createLogger('')
+const sha512 = (text: string): string => createHash('sha512').update(text).digest('hex')
 const reloadLog = createLogger('plugin/reload')
 
 /**
@@ -57,7 +58,7 @@ export class Runtime {
       processMetricsOn = true
     }
     await this.activate(plan)
-    this.setConfigHash(text)
+    this.setConfigHash(sha512(text))
     this.scheduleReload()
   }
 
@@ -84,8 +85,8 @@ export class Runtime {
     for (const p of previous?.instances ?? []) p.stop?.()
   }
 
-  private setConfigHash(text: string): void {
-    this.configHash = createHash('sha512').update(text).digest('hex')
+  private setConfigHash(hash: string): void {
+    this.configHash = hash
     reloadVersion.reset()
     reloadVersion.labels('sha512', this.configHash).set(1)
   }
@@ -118,18 +119,19 @@ export class Runtime {
       reloadLog.error(`cannot read ${this.confPath}: ${(err as Error).message}; keeping the running configuration`)
       return false
     }
-    if (createHash('sha512').update(text).digest('hex') === this.configHash) return false
+    const hash = sha512(text)
+    if (hash === this.configHash) return false
     try {
       await this.activate(loadServerPlan(this.confPath, { lifecycle: this.lifecycle, warn: (m) => reloadLog.warn(m) }))
     } catch (err) {
       if (!(err instanceof ClusterDnsError)) throw err
       reloadFailed.inc()
       // Remember the bad text so it is reported once, not at every check.
-      this.configHash = createHash('sha512').update(text).digest('hex')
+      this.configHash = hash
       reloadLog.error(`${err.message}\nkeeping the running configuration`)
       return false
     }
-    this.setConfigHash(text)
+    this.setConfigHash(hash)
     reloadLog.info(`${this.confPath} changed: running the new configuration`)
     return true
   }

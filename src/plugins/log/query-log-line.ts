@@ -20,7 +20,8 @@ const remote = (address: string): string => (address.includes(':') ? `[${address
  * `{remote}:{port} - {>id} "{type} {class} {name} {proto} {size} {>do} {>bufsize}" {rcode} {>rflags} {rsize} {duration}`
  */
 export function queryLogLine({ query, reply, requestSize, response, durationSeconds }: AnsweredQuery): string {
-  const type = metricTypeName(query.type) === 'other' ? `TYPE${query.type}` : metricTypeName(query.type)
+  const known = metricTypeName(query.type)
+  const type = known === 'other' ? `TYPE${query.type}` : known
   const flags = response.length >= 4 ? response.readUInt16BE(2) : 0
   const rflags = FLAG_NAMES.filter(([bit]) => flags & bit).map(([, name]) => name).join(',')
   const bufsize = query.edns ? query.edns.udpSize : 512
