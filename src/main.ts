@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { loadServerPlan } from './config/server-plan.js'
+import { loadServerPlan } from './server/server-plan.js'
 import { ClusterDnsError } from './errors.js'
 import { createLogger } from './log.js'
 import { Runtime } from './server/runtime.js'

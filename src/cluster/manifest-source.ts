@@ -3,22 +3,10 @@ import { extname, join } from 'node:path'
 import { parseAllDocuments } from 'yaml'
 import { ManifestError } from '../errors.js'
 import type { Logger } from '../log.js'
-import type { LabelSelector } from './label-selector.js'
 import { InvalidObjectError, labelsOf, projectEndpointSlice, projectNamespace, projectPod, projectService } from './project.js'
 import type { ClusterObjects, NamespaceRecord, PodRecord, ServiceRecord, SliceRecord } from './records.js'
 import type { RecordStore } from './record-store.js'
-
-/** Which objects a source keeps, from the `kubernetes` directive's options. */
-export interface SourceFilter {
-  /** `labels`: only Services that match. */
-  readonly labels: LabelSelector | null
-  /** `namespace_labels`: only namespaces that match are exposed. */
-  readonly namespaceLabels: LabelSelector | null
-  /** `noendpoints` turns this off. */
-  readonly endpoints: boolean
-  /** Pods are kept only for `pods verified`. */
-  readonly pods: boolean
-}
+import type { SourceFilter } from './source-filter.js'
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json'])
 const POLL_INTERVAL_MS = 500

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http'
 import { ListenError } from '../errors.js'
-import type { HttpRoute } from '../plugins/plugin.js'
+import type { HttpRoute } from './http-route.js'
 import { parseHttpAddress } from './listen-address.js'
 
 /**

@@ -1,7 +1,7 @@
-import type { ServerResponse } from 'node:http'
 import type { Directive } from '../config/corefile.js'
 import type { DnsQuery, Reply } from '../dns/message.js'
-import type { Lifecycle } from '../server/lifecycle.js'
+import type { HttpRoute } from '../http/http-route.js'
+import type { Lifecycle } from '../lifecycle.js'
 
 /** Answers a query; the last link of every chain refuses what no plugin answered. */
 export type Handler = (query: DnsQuery) => Reply | Promise<Reply>
@@ -27,13 +27,6 @@ export interface ServingLabels {
   readonly server: string
   /** The block's zone with its trailing dot (`.`, `cluster.local.`). */
   readonly zone: string
-}
-
-/** A path served over HTTP (`/metrics`, `/health`, `/ready`) on an address (`:8080`, `localhost:9153`). */
-export interface HttpRoute {
-  readonly address: string
-  readonly path: string
-  handle(response: ServerResponse): void | Promise<void>
 }
 
 /** What a plugin's setup knows of the server block it is in. */

@@ -1,4 +1,4 @@
-import type { ListenerPlan } from '../config/server-plan.js'
+import type { ListenerPlan } from './server-plan.js'
 import { ListenError } from '../errors.js'
 import { createPacketHandler, type PacketHandler } from './query-pipeline.js'
 import { TcpListener } from './tcp-listener.js'

@@ -3,7 +3,7 @@ import { emptyReply, type DnsQuery, type Reply } from '../dns/message.js'
 import { longestZone } from '../dns/names.js'
 import { decodeQuery } from '../dns/query-decoder.js'
 import { encodeReply } from '../dns/response-encoder.js'
-import type { ZoneRoute } from '../config/server-plan.js'
+import type { ZoneRoute } from './server-plan.js'
 import { createLogger } from '../log.js'
 import { panics } from '../plugins/prometheus/dns-metrics.js'
 

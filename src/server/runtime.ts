@@ -2,14 +2,14 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { collectDefaultMetrics, Counter, Gauge } from 'prom-client'
-import { loadServerPlan, type ServerPlan } from '../config/server-plan.js'
+import { loadServerPlan, type ServerPlan } from './server-plan.js'
 import { ClusterDnsError } from '../errors.js'
 import { HttpEndpoints } from '../http/http-endpoints.js'
 import { createLogger } from '../log.js'
 import { registry } from '../metrics/registry.js'
 import { buildInfo, pluginEnabled } from '../plugins/prometheus/dns-metrics.js'
 import { DnsServer } from './dns-server.js'
-import { Lifecycle } from './lifecycle.js'
+import { Lifecycle } from '../lifecycle.js'
 
 const reloadFailed = new Counter({
   name: 'coredns_reload_failed_total',

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseCorefile, parseCorefileFile } from '../../src/config/corefile.js'
 import { parseServerAddress } from '../../src/config/server-address.js'
-import { loadServerPlan } from '../../src/config/server-plan.js'
+import { loadServerPlan } from '../../src/server/server-plan.js'
 import { ConfigError, ConfigErrorList } from '../../src/errors.js'
 
 const at = { file: 'Corefile', line: 1 }

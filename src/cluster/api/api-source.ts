@@ -1,6 +1,6 @@
 import { Watch, type KubeConfig } from '@kubernetes/client-node'
 import type { Logger } from '../../log.js'
-import type { SourceFilter } from '../manifest-source.js'
+import type { SourceFilter } from '../source-filter.js'
 import type { RecordKind, RecordStore } from '../record-store.js'
 import type { SliceRecord } from '../records.js'
 import { ApiHealth } from './api-health.js'

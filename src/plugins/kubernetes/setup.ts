@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 // The plugin's metric families are registered whenever it is configured, as in CoreDNS,
 // not only once the (lazily loaded) API source starts.
 import '../../cluster/api/api-metrics.js'
-import { ManifestSource, type SourceFilter } from '../../cluster/manifest-source.js'
+import { ManifestSource } from '../../cluster/manifest-source.js'
+import type { SourceFilter } from '../../cluster/source-filter.js'
 import { RecordStore } from '../../cluster/record-store.js'
 import { expectOnce } from '../../config/directive-args.js'
 import { canonicalIP } from '../../dns/address.js'

@@ -1,13 +1,14 @@
 import { dirname } from 'node:path'
+import { parseCorefileFile, type ParseOptions, type ServerBlockSource } from '../config/corefile.js'
+import { parseServerAddress } from '../config/server-address.js'
 import { Rcode } from '../dns/constants.js'
 import { internalQuery } from '../dns/internal-query.js'
 import { emptyReply, type Reply } from '../dns/message.js'
 import { ConfigError, ConfigErrorList } from '../errors.js'
+import type { HttpRoute } from '../http/http-route.js'
+import { Lifecycle, type ReadinessReporter } from '../lifecycle.js'
 import { PLUGINS } from '../plugins/order.js'
-import type { Handler, HttpRoute, PluginInstance, QueryObserver } from '../plugins/plugin.js'
-import { Lifecycle, type ReadinessReporter } from '../server/lifecycle.js'
-import { parseCorefileFile, type ParseOptions, type ServerBlockSource } from './corefile.js'
-import { parseServerAddress } from './server-address.js'
+import type { Handler, PluginInstance, QueryObserver } from '../plugins/plugin.js'
 
 /** A zone served on a listener, with the chain that answers it and who watches its answers. */
 export interface ZoneRoute {
