@@ -1,11 +1,43 @@
-/** Base of every error this server raises on purpose; callers branch on `code`, never on text. */
+/**
+ * Every error this server raises on purpose, in one catalogue. Each has a stable `code`; callers
+ * branch on the code (`isError(err, ErrorCode.CONFIG)`), never on the message text.
+ */
+export const ErrorCode = {
+  /** A Corefile problem (grammar, unknown directive, bad argument). */
+  CONFIG: 'CDNS_ERR_CONFIG',
+  /** A command-line flag the server does not take, or one missing its value. */
+  USAGE: 'CDNS_ERR_USAGE',
+  /** A manifest file that cannot be read or parsed. */
+  MANIFEST: 'CDNS_ERR_MANIFEST',
+  /** Listening on an address failed. */
+  LISTEN: 'CDNS_ERR_LISTEN',
+  /** An API object that cannot be turned into records. */
+  INVALID_OBJECT: 'CDNS_ERR_INVALID_OBJECT',
+  /** A label selector that does not parse. */
+  SELECTOR: 'CDNS_ERR_SELECTOR',
+  /** No usable way to reach the Kubernetes API. */
+  API_CONFIG: 'CDNS_ERR_API_CONFIG',
+  /** An upstream resolver gave no reply in time. */
+  UPSTREAM_TIMEOUT: 'CDNS_ERR_UPSTREAM_TIMEOUT',
+  /** An upstream resolver failed otherwise (refused, closed, unreachable). */
+  UPSTREAM: 'CDNS_ERR_UPSTREAM',
+} as const
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
+
+/** Base of every error this server raises on purpose. */
 export class ClusterDnsError extends Error {
-  readonly code: string
-  constructor(code: string, message: string, options?: ErrorOptions) {
+  readonly code: ErrorCode
+  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
     super(message, options)
     this.name = new.target.name
     this.code = code
   }
+}
+
+/** Whether `err` is one of ours with `code`. */
+export function isError(err: unknown, code: ErrorCode): err is ClusterDnsError {
+  return err instanceof ClusterDnsError && err.code === code
 }
 
 /** Where in a configuration file something was found. */
@@ -18,10 +50,18 @@ export interface SourcePosition {
 export class ConfigError extends ClusterDnsError {
   readonly file: string
   readonly line: number
-  constructor(position: SourcePosition, message: string) {
-    super('CDNS_ERR_CONFIG', `${position.file}:${position.line}: ${message}`)
+  /** The message without its position. */
+  readonly detail: string
+  constructor(position: SourcePosition, detail: string) {
+    super(ErrorCode.CONFIG, `${position.file}:${position.line}: ${detail}`)
     this.file = position.file
     this.line = position.line
+    this.detail = detail
+  }
+
+  /** The same problem, said to come from `source` (`plugin/cache`): `file:line: plugin/cache: …`. */
+  within(source: string): ConfigError {
+    return new ConfigError(this, `${source}: ${this.detail}`)
   }
 }
 
@@ -29,21 +69,58 @@ export class ConfigError extends ClusterDnsError {
 export class ConfigErrorList extends ClusterDnsError {
   readonly errors: readonly ConfigError[]
   constructor(errors: readonly ConfigError[]) {
-    super('CDNS_ERR_CONFIG', errors.map((e) => e.message).join('\n'))
+    super(ErrorCode.CONFIG, errors.map((e) => e.message).join('\n'))
     this.errors = errors
+  }
+}
+
+export class UsageError extends ClusterDnsError {
+  constructor(message: string) {
+    super(ErrorCode.USAGE, message)
   }
 }
 
 /** A manifest file (the `manifests` source) that could not be read or parsed. */
 export class ManifestError extends ClusterDnsError {
   constructor(file: string, message: string, options?: ErrorOptions) {
-    super('CDNS_ERR_MANIFEST', `${file}: ${message}`, options)
+    super(ErrorCode.MANIFEST, `${file}: ${message}`, options)
   }
 }
 
 /** Listening on an address failed (in use, not permitted, no such address). */
 export class ListenError extends ClusterDnsError {
   constructor(message: string, options?: ErrorOptions) {
-    super('CDNS_ERR_LISTEN', message, options)
+    super(ErrorCode.LISTEN, message, options)
+  }
+}
+
+/** An API object that cannot be turned into records; it is skipped, the rest are kept. */
+export class InvalidObjectError extends ClusterDnsError {
+  constructor(kind: string, ref: string, reason: string) {
+    super(ErrorCode.INVALID_OBJECT, `${kind} ${ref}: ${reason}`)
+  }
+}
+
+export class SelectorError extends ClusterDnsError {
+  constructor(message: string) {
+    super(ErrorCode.SELECTOR, message)
+  }
+}
+
+export class ApiConfigError extends ClusterDnsError {
+  constructor(message: string) {
+    super(ErrorCode.API_CONFIG, `plugin/kubernetes: ${message}`)
+  }
+}
+
+export class UpstreamTimeoutError extends ClusterDnsError {
+  constructor(to: string) {
+    super(ErrorCode.UPSTREAM_TIMEOUT, `plugin/forward: ${to}: no reply in time`)
+  }
+}
+
+export class UpstreamError extends ClusterDnsError {
+  constructor(to: string, message: string) {
+    super(ErrorCode.UPSTREAM, `plugin/forward: ${to}: ${message}`)
   }
 }

@@ -2,9 +2,11 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { loadServerPlan } from './server/server-plan.js'
-import { ClusterDnsError } from './errors.js'
+import { ClusterDnsError, ErrorCode, isError, UsageError } from './errors.js'
 import { createLogger } from './log.js'
 import { Runtime } from './server/runtime.js'
+import { hostPort } from './dns/address.js'
+import { zoneText } from './dns/names.js'
 
 const USAGE = `usage: clusterdns [-conf FILE] [-validate] [-version]
   -conf FILE   the Corefile to load (default: ./Corefile)
@@ -48,12 +50,6 @@ function parseCli(argv: readonly string[]): Cli {
   return { conf, validate, version }
 }
 
-class UsageError extends ClusterDnsError {
-  constructor(message: string) {
-    super('CDNS_ERR_USAGE', message)
-  }
-}
-
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
   return pkg.version
@@ -81,8 +77,8 @@ async function main(): Promise<number> {
   }
   await runtime.start()
   for (const bound of runtime.dns.addresses) {
-    const host = bound.address === '' ? '' : bound.address.includes(':') ? `[${bound.address}]` : bound.address
-    for (const zone of bound.zones) process.stdout.write(`${zone === '' ? '.' : `${zone}.`}:${bound.port} on ${host || '*'}:${bound.port}\n`)
+    const where = hostPort(bound.address === '' ? '*' : bound.address, bound.port)
+    for (const zone of bound.zones) process.stdout.write(`${zoneText(zone)}:${bound.port} on ${where}\n`)
   }
   process.stdout.write(`clusterdns-${version}\n`)
 
@@ -105,7 +101,7 @@ main().then(
   (err: unknown) => {
     if (err instanceof ClusterDnsError) {
       process.stderr.write(`${err.message}\n`)
-      if (err instanceof UsageError) process.stderr.write(`${USAGE}\n`)
+      if (isError(err, ErrorCode.USAGE)) process.stderr.write(`${USAGE}\n`)
       process.exit(1)
     }
     throw err

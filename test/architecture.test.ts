@@ -10,7 +10,7 @@ const SRC = resolve(import.meta.dirname, '../src')
  * block context. The server builds chains from the plugin order, so it sits above the plugins.
  */
 const LAYERS: ReadonlyArray<readonly [string, RegExp]> = [
-  ['base', /^(errors|log|lifecycle)\.ts$|^(dns|metrics)\//],
+  ['base', /^(?!main\.ts$)[^/]+\.ts$|^(dns|metrics)\//],
   ['config, cluster, http', /^(config|cluster|http)\//],
   ['plugins', /^plugins\//],
   ['server', /^server\//],

@@ -1,4 +1,4 @@
-import { ClusterDnsError } from '../errors.js'
+import { SelectorError } from '../errors.js'
 
 export type Labels = Readonly<Record<string, string>> | undefined
 
@@ -6,12 +6,6 @@ export type Labels = Readonly<Record<string, string>> | undefined
 export interface LabelSelector {
   readonly text: string
   matches(labels: Labels): boolean
-}
-
-export class SelectorError extends ClusterDnsError {
-  constructor(message: string) {
-    super('CDNS_ERR_SELECTOR', message)
-  }
 }
 
 type Requirement = (labels: Readonly<Record<string, string>>) => boolean

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { extname, join } from 'node:path'
 import { parseAllDocuments } from 'yaml'
-import { ManifestError } from '../errors.js'
+import { ErrorCode, isError, ManifestError } from '../errors.js'
 import type { Logger } from '../log.js'
-import { InvalidObjectError, labelsOf, projectEndpointSlice, projectNamespace, projectPod, projectService } from './project.js'
+import { labelsOf, projectEndpointSlice, projectNamespace, projectPod, projectService } from './project.js'
 import type { ClusterObjects, NamespaceRecord, PodRecord, ServiceRecord, SliceRecord } from './records.js'
 import type { RecordStore } from './record-store.js'
 import type { SourceFilter } from './source-filter.js'
@@ -99,7 +99,7 @@ export function loadManifests(paths: readonly string[], filter: SourceFilter, lo
           }
         }
       } catch (err) {
-        if (!(err instanceof InvalidObjectError)) throw err
+        if (!isError(err, ErrorCode.INVALID_OBJECT)) throw err
         log.warn(`${file}: skipping ${err.message}`)
       }
     }
@@ -164,7 +164,7 @@ export class ManifestSource {
           `${objects.pods.length} pods, ${objects.namespaces.length} namespaces from ${this.paths.join(', ')}`,
       )
     } catch (err) {
-      if (!(err instanceof ManifestError)) throw err
+      if (!isError(err, ErrorCode.MANIFEST)) throw err
       this.log.error(`${err.message}; keeping the previous records`)
     }
   }

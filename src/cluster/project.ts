@@ -1,15 +1,8 @@
 import { isIPv4, isIPv6 } from 'node:net'
 import { canonicalIP } from '../dns/address.js'
 import { normalizeName } from '../dns/names.js'
-import { ClusterDnsError } from '../errors.js'
+import { InvalidObjectError } from '../errors.js'
 import type { EndpointRecord, NamespaceRecord, PodRecord, PortRecord, ServiceRecord, SliceRecord } from './records.js'
-
-/** An API object that cannot be turned into records; it is skipped, the rest are kept. */
-export class InvalidObjectError extends ClusterDnsError {
-  constructor(kind: string, ref: string, reason: string) {
-    super('CDNS_ERR_INVALID_OBJECT', `${kind} ${ref}: ${reason}`)
-  }
-}
 
 type Json = Record<string, unknown>
 

@@ -1,39 +1,30 @@
 import { ConfigError } from '../errors.js'
 import type { Directive } from './corefile.js'
 
-/** Errors from a plugin's setup read `file:line: plugin/NAME: …`. */
-export function pluginError(plugin: string, at: Directive, message: string): ConfigError {
-  return new ConfigError(at, `plugin/${plugin}: ${message}`)
-}
+// A plugin's setup throws these plainly; the server adds `plugin/NAME: ` where it calls the setup.
 
 /** Fails unless `d` has between `min` and `max` arguments; `usage` shows the expected form. */
-export function expectArgs(plugin: string, d: Directive, min: number, max: number, usage: string): void {
+export function expectArgs(d: Directive, min: number, max: number, usage: string): void {
   if (d.args.length < min || d.args.length > max) {
-    throw pluginError(plugin, d, `${d.name}: wrong number of arguments; expected \`${usage}\``)
+    throw new ConfigError(d, `${d.name}: wrong number of arguments; expected \`${usage}\``)
   }
 }
 
 /** Fails when the directive has a `{ … }` block it does not take. */
-export function expectNoBlock(plugin: string, d: Directive): void {
-  if (d.block) throw pluginError(plugin, d, `${d.name} takes no block`)
-}
-
-/** Fails when the directive is used more than once in a server block. */
-export function expectOnce(plugin: string, uses: readonly Directive[]): Directive {
-  if (uses.length > 1) throw pluginError(plugin, uses[1]!, `${plugin} is used more than once in this server block`)
-  return uses[0]!
+export function expectNoBlock(d: Directive): void {
+  if (d.block) throw new ConfigError(d, `${d.name} takes no block`)
 }
 
 /** A duration argument of `d` (an option or directive) in milliseconds; fails naming `d`. */
-export function durationArg(plugin: string, d: Directive, text: string): number {
+export function durationArg(d: Directive, text: string): number {
   const ms = parseDuration(text)
-  if (ms === null) throw pluginError(plugin, d, `${d.name}: ${text} is not a duration (like 5s)`)
+  if (ms === null) throw new ConfigError(d, `${d.name}: ${text} is not a duration (like 5s)`)
   return ms
 }
 
 /** A whole-number argument of `d`; `what` names it in the error (`CAPACITY`, `N`). */
-export function wholeNumberArg(plugin: string, d: Directive, text: string | undefined, what: string): number {
-  if (text === undefined || !/^\d+$/.test(text)) throw pluginError(plugin, d, `${d.name}: ${what} must be a whole number, not ${text}`)
+export function wholeNumberArg(d: Directive, text: string | undefined, what: string): number {
+  if (text === undefined || !/^\d+$/.test(text)) throw new ConfigError(d, `${d.name}: ${what} must be a whole number, not ${text}`)
   return Number(text)
 }
 

@@ -63,3 +63,6 @@ export function canonicalIP(text: string): string | null {
   if (bestStart === -1) return hex.join(':')
   return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`
 }
+
+/** An address with a port as URLs and logs write it: IPv6 in brackets (`[::1]:53`, `10.0.0.1:53`). */
+export const hostPort = (address: string, port: number): string => `${address.includes(':') ? `[${address}]` : address}:${port}`

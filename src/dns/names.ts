@@ -12,6 +12,15 @@ export function isInZone(name: string, zone: string): boolean {
   return name.length > zone.length && name.endsWith(zone) && name.charCodeAt(name.length - zone.length - 1) === 46
 }
 
+/** Whether `name` is in any of `zones` (CoreDNS's Zones.Matches, as a yes or no). */
+export function inAnyZone(name: string, zones: readonly string[]): boolean {
+  for (const zone of zones) if (isInZone(name, zone)) return true
+  return false
+}
+
+/** A zone as people and metrics write it: with its trailing dot, the root as `.`. */
+export const zoneText = (zone: string): string => (zone === '' ? '.' : `${zone}.`)
+
 /** The longest of `zones` that holds `name`, or null. */
 export function longestZone(name: string, zones: readonly string[]): string | null {
   let best: string | null = null

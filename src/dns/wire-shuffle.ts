@@ -1,5 +1,6 @@
 import { HEADER_SIZE, RRType } from './constants.js'
 import { skipName } from './wire-ttls.js'
+import { shuffleInPlace } from '../random.js'
 
 /** Offsets that every compression pointer in the message points at; null when it does not parse. */
 function pointerTargets(wire: Buffer, nameOffsets: number[]): Set<number> | null {
@@ -71,11 +72,7 @@ export function shuffleAddressRecords(wire: Buffer, random: () => number = Math.
   for (const records of movable.values()) {
     if (records.length < 2) continue
     if ([...targets].some((t) => records.some((r) => t >= r.start && t < r.end))) continue
-    const blocks = records.map((r) => Buffer.from(wire.subarray(r.start, r.end)))
-    for (let i = blocks.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1))
-      ;[blocks[i], blocks[j]] = [blocks[j]!, blocks[i]!]
-    }
+    const blocks = shuffleInPlace(records.map((r) => Buffer.from(wire.subarray(r.start, r.end))), random)
     records.forEach((r, i) => blocks[i]!.copy(wire, r.start))
     moved = true
   }

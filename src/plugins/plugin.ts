@@ -75,6 +75,8 @@ export interface PluginInstance {
 
 export interface PluginDefinition {
   readonly name: string
+  /** The directive may appear only once in a server block (CoreDNS's plugin.ErrOnce). */
+  readonly once?: boolean
   /** Reads every use of the directive in one server block; throws ConfigError on bad input. */
   setup(uses: readonly Directive[], block: BlockContext): PluginInstance
 }

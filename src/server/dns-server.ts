@@ -1,5 +1,5 @@
 import type { ListenerPlan } from './server-plan.js'
-import { ListenError } from '../errors.js'
+import { ErrorCode, isError } from '../errors.js'
 import { createPacketHandler, type PacketHandler } from './query-pipeline.js'
 import { TcpListener } from './tcp-listener.js'
 import { UdpListener } from './udp-listener.js'
@@ -71,7 +71,7 @@ async function listenBoth(handle: PacketHandler, address: string, port: number):
       await tcp.listen(address, udpPort)
     } catch (err) {
       await udp.close()
-      const inUse = err instanceof ListenError && (err.cause as NodeJS.ErrnoException)?.code === 'EADDRINUSE'
+      const inUse = isError(err, ErrorCode.LISTEN) && (err.cause as NodeJS.ErrnoException)?.code === 'EADDRINUSE'
       if (port === 0 && inUse && attempt < EPHEMERAL_PORT_TRIES) continue
       throw err
     }

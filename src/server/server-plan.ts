@@ -1,5 +1,5 @@
 import { dirname } from 'node:path'
-import { parseCorefileFile, type ParseOptions, type ServerBlockSource } from '../config/corefile.js'
+import { parseCorefileFile, type Directive, type ParseOptions, type ServerBlockSource } from '../config/corefile.js'
 import { parseServerAddress } from '../config/server-address.js'
 import { Rcode } from '../dns/constants.js'
 import { internalQuery } from '../dns/internal-query.js'
@@ -8,7 +8,9 @@ import { ConfigError, ConfigErrorList } from '../errors.js'
 import type { HttpRoute } from '../http/http-route.js'
 import { Lifecycle, type ReadinessReporter } from '../lifecycle.js'
 import { PLUGINS } from '../plugins/order.js'
-import type { Handler, PluginInstance, QueryObserver } from '../plugins/plugin.js'
+import type { BlockContext, Handler, PluginDefinition, PluginInstance, QueryObserver } from '../plugins/plugin.js'
+import { hostPort } from '../dns/address.js'
+import { zoneText } from '../dns/names.js'
 
 /** A zone served on a listener, with the chain that answers it and who watches its answers. */
 export interface ZoneRoute {
@@ -42,16 +44,22 @@ export interface PlanOptions extends ParseOptions {
 }
 
 /** `dns://ADDRESS:PORT` as CoreDNS names a server in its metrics. */
-export function serverLabel(address: string, port: number): string {
-  return `dns://${address.includes(':') ? `[${address}]` : address}:${port}`
-}
-
-export const zoneLabel = (zone: string): string => (zone === '' ? '.' : `${zone}.`)
+export const serverLabel = (address: string, port: number): string => `dns://${hostPort(address, port)}`
 
 /** What answers when no plugin did: a name this server is not configured for. */
 const refuse: Handler = () => emptyReply(Rcode.REFUSED, '')
 
 const KNOWN = new Map(PLUGINS.map((p) => [p.name, p]))
+
+/** Runs a plugin's setup; its Corefile errors are said to come from `plugin/NAME`, here only. */
+function setupPlugin(plugin: PluginDefinition, uses: readonly Directive[], context: BlockContext): PluginInstance {
+  try {
+    if (plugin.once && uses.length > 1) throw new ConfigError(uses[1]!, `${plugin.name} is used more than once in this server block`)
+    return plugin.setup(uses, context)
+  } catch (err) {
+    throw err instanceof ConfigError ? err.within(`plugin/${plugin.name}`) : err
+  }
+}
 
 /**
  * Parses and validates a Corefile into a plan. A grammar error throws ConfigError (file:line);
@@ -91,7 +99,7 @@ export function planServers(blocks: readonly ServerBlockSource[], configDir: str
     const context = { zones, configDir, lifecycle, server: serverLabel('', addresses[0]?.port ?? 53), resolve, plugin: pluginOf }
     const named = PLUGINS.flatMap((plugin) => {
       const uses = block.directives.filter((d) => d.name === plugin.name)
-      return uses.length > 0 ? collect([], () => [{ name: plugin.name, instance: plugin.setup(uses, context) }]) : []
+      return uses.length > 0 ? collect([], () => [{ name: plugin.name, instance: setupPlugin(plugin, uses, context) }]) : []
     })
     const blockInstances = named.map((n) => n.instance)
     byName = new Map(named.map((n) => [n.name, n.instance]))
@@ -107,9 +115,9 @@ export function planServers(blocks: readonly ServerBlockSource[], configDir: str
         if (!listener) listeners.set(id, (listener = { address, port, routes: new Map() }))
         for (const zone of keyZones) {
           if (listener.routes.has(zone)) {
-            problems.push(new ConfigError(block, `zone ${zone === '' ? '.' : zone} on port ${port} is served by more than one server block`))
+            problems.push(new ConfigError(block, `zone ${zoneText(zone)} on port ${port} is served by more than one server block`))
           }
-          const labels = { server: serverLabel(address, port), zone: zoneLabel(zone) }
+          const labels = { server: serverLabel(address, port), zone: zoneText(zone) }
           const observers = blockInstances.flatMap((p) => (p.observe ? [p.observe(labels)] : []))
           listener.routes.set(zone, { zone, handler, observers })
           for (const { name } of named) enabled.push({ ...labels, name })

@@ -2,6 +2,7 @@ import { createSocket, type Socket } from 'node:dgram'
 import { isIPv6 } from 'node:net'
 import { ListenError } from '../errors.js'
 import type { PacketHandler } from './query-pipeline.js'
+import { hostPort } from '../dns/address.js'
 
 /** Answers DNS over UDP on one address; address '' listens on every address (IPv6 and IPv4). */
 export class UdpListener {
@@ -62,6 +63,6 @@ function isAddressFamilyError(err: unknown): boolean {
 }
 
 export function listenError(proto: string, address: string, port: number, err: unknown): ListenError {
-  const where = `${address === '' ? '*' : address.includes(':') ? `[${address}]` : address}:${port}/${proto}`
+  const where = `${hostPort(address === '' ? '*' : address, port)}/${proto}`
   return new ListenError(`cannot listen on ${where}: ${(err as Error).message}`, { cause: err })
 }

@@ -178,3 +178,38 @@ describe('validation of directives', () => {
     ])
   })
 })
+
+describe('directives that may appear once', () => {
+  const once: Record<string, string> = {
+    errors: 'errors',
+    cache: 'cache 30',
+    hosts: 'hosts {\n    10.0.0.1 a.example\n  }',
+    kubernetes: 'kubernetes cluster.local {\n    manifests m.yaml\n  }',
+    loop: 'loop',
+    ready: 'ready',
+    prometheus: 'prometheus',
+    health: 'health',
+    reload: 'reload',
+    autopath: 'autopath @kubernetes',
+    forward: 'forward . 127.0.0.1',
+  }
+  const plan = (body: string): unknown => loadServerPlan(folder({ Corefile: `.:53 {\n  ${body}\n}\n`, 'm.yaml': 'kind: List\nitems: []\n' }))
+
+  it.each(Object.keys(once))('%s twice is refused at the second use, from plugin/%s', (name) => {
+    const use = once[name]!
+    expect(plan(use)).toBeTruthy()
+    const err = configError(() => plan(`${use}\n  ${use}`))
+    expect(err.line).toBe(2 + use.split('\n').length)
+    expect(err.detail).toBe(`plugin/${name}: ${name} is used more than once in this server block`)
+  })
+
+  it.each(['log', 'rewrite name a.example b.example', 'bind 127.0.0.1', 'loadbalance'])('%s may appear twice', (use) => {
+    expect(plan(`${use}\n  ${use.replace('a.example', 'c.example').replace('127.0.0.1', '127.0.0.2')}`)).toBeTruthy()
+  })
+
+  it('says which plugin refused an argument, whatever check refused it', () => {
+    expect(configError(() => plan('cache 30 {\n    prefetch many\n  }')).detail).toMatch(/^plugin\/cache: prefetch: /)
+    expect(configError(() => plan('health nowhere')).detail).toBe('plugin/health: nowhere is not HOST:PORT')
+    expect(configError(() => plan('log {\n    class nothing\n  }')).detail).toMatch(/^plugin\/log: /)
+  })
+})

@@ -1,12 +1,13 @@
 import { Counter, Gauge, Histogram } from 'prom-client'
 import { registry } from '../../metrics/registry.js'
+import { exponentialBuckets } from '../../metrics/buckets.js'
 
 /** CoreDNS's name, kinds and buckets (1ms doubling to ~9 minutes). */
 export const programmingDuration = new Histogram({
   name: 'coredns_kubernetes_dns_programming_duration_seconds',
   help: 'Histogram of the time (in seconds) it took to program a dns instance.',
   labelNames: ['service_kind'] as const,
-  buckets: Array.from({ length: 20 }, (_, i) => 0.001 * 2 ** i),
+  buckets: exponentialBuckets(0.001, 2, 20),
   registers: [registry],
 })
 

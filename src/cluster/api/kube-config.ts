@@ -1,18 +1,12 @@
 import { existsSync } from 'node:fs'
 import { KubeConfig } from '@kubernetes/client-node'
-import { ClusterDnsError } from '../../errors.js'
+import { ApiConfigError } from '../../errors.js'
 
 /** How to reach the API: the `kubernetes` directive's endpoint, tls and kubeconfig options. */
 export interface ApiConnection {
   readonly endpoint: string | null
   readonly tls: { readonly cert: string; readonly key: string; readonly ca: string } | null
   readonly kubeconfig: { readonly file: string; readonly context: string | null } | null
-}
-
-export class ApiConfigError extends ClusterDnsError {
-  constructor(message: string) {
-    super('CDNS_ERR_API_CONFIG', `plugin/kubernetes: ${message}`)
-  }
 }
 
 const TOKEN_PATH = '/var/run/secrets/kubernetes.io/serviceaccount/token'

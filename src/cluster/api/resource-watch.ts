@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Watch } from '@kubernetes/client-node'
 import type { Logger } from '../../log.js'
-import { InvalidObjectError } from '../project.js'
+import { ErrorCode, isError } from '../../errors.js'
 import type { RecordKind, RecordOf, RecordStore } from '../record-store.js'
 import type { ApiHealth } from './api-health.js'
 import { Backoff } from './backoff.js'
@@ -112,7 +112,7 @@ export class ResourceWatch<K extends RecordKind> {
     try {
       return this.options.kind.project(obj)
     } catch (err) {
-      if (!(err instanceof InvalidObjectError)) throw err
+      if (!isError(err, ErrorCode.INVALID_OBJECT)) throw err
       this.options.log.warn(`skipping ${err.message}`)
       return null
     }

@@ -2,14 +2,15 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import dnsPacket from 'dns-packet'
 import { Counter } from 'prom-client'
-import { expectArgs, expectNoBlock, expectOnce, pluginError } from '../../config/directive-args.js'
+import { expectArgs, expectNoBlock } from '../../config/directive-args.js'
 import { parseZone } from '../../config/server-address.js'
 import { Rcode, RRType } from '../../dns/constants.js'
 import type { DnsQuery, Reply, ResourceRecord } from '../../dns/message.js'
-import { isInZone, normalizeName } from '../../dns/names.js'
+import { inAnyZone, isInZone, normalizeName } from '../../dns/names.js'
 import { renamedQuery } from '../../dns/renamed-query.js'
 import { registry } from '../../metrics/registry.js'
 import type { Handler, PluginDefinition } from '../plugin.js'
+import { ConfigError } from '../../errors.js'
 
 const autopathSuccess = new Counter({
   name: 'coredns_autopath_success_total',
@@ -50,15 +51,16 @@ function chained(query: DnsQuery, found: DnsQuery, reply: Reply): Reply {
  */
 export const autopath: PluginDefinition = {
   name: 'autopath',
+  once: true,
   setup(uses, block) {
-    const d = expectOnce('autopath', uses)
-    expectArgs('autopath', d, 1, Infinity, 'autopath [ZONES…] @kubernetes|RESOLV-CONF')
-    expectNoBlock('autopath', d)
+    const d = uses[0]!
+    expectArgs(d, 1, Infinity, 'autopath [ZONES…] @kubernetes|RESOLV-CONF')
+    expectNoBlock(d)
     const source = d.args[d.args.length - 1]!
     const zones = d.args.length > 1 ? d.args.slice(0, -1).flatMap((z) => parseZone(z, d)) : [...block.zones]
     let searchOf: (client: string) => readonly string[] | null
     if (source.startsWith('@')) {
-      if (source !== '@kubernetes') throw pluginError('autopath', d, `${source} is not a plugin autopath can ask (@kubernetes)`)
+      if (source !== '@kubernetes') throw new ConfigError(d, `${source} is not a plugin autopath can ask (@kubernetes)`)
       searchOf = (client) => block.plugin('kubernetes')?.searchPath?.(client) ?? null
     } else {
       const path = resolve(block.configDir, source)
@@ -66,7 +68,7 @@ export const autopath: PluginDefinition = {
       try {
         text = readFileSync(path, 'utf8')
       } catch (err) {
-        throw pluginError('autopath', d, `cannot read ${path}: ${(err as Error).message}`)
+        throw new ConfigError(d, `cannot read ${path}: ${(err as Error).message}`)
       }
       const search = (/^\s*search\s+(.+)$/m.exec(text)?.[1] ?? '').split(/\s+/).filter(Boolean).map(normalizeName)
       searchOf = () => search
@@ -75,7 +77,7 @@ export const autopath: PluginDefinition = {
 
     return {
       middleware: (next: Handler) => async (query: DnsQuery): Promise<Reply> => {
-        if (!zones.some((z) => isInZone(query.lowerName, z))) return next(query)
+        if (!inAnyZone(query.lowerName, zones)) return next(query)
         const search = searchOf(query.remoteAddress)
         const first = search?.[0]
         if (!search || first === undefined || query.lowerName === first || !isInZone(query.lowerName, first)) return next(query)

@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache'
 import { Flag, Rcode } from '../../dns/constants.js'
 import type { DnsQuery, Reply } from '../../dns/message.js'
-import { isInZone } from '../../dns/names.js'
+import { inAnyZone, zoneText } from '../../dns/names.js'
 import { encodeReply } from '../../dns/response-encoder.js'
 import { scanTtls } from '../../dns/wire-ttls.js'
 import type { Handler, Middleware } from '../plugin.js'
@@ -32,7 +32,7 @@ const clamp = (value: number, { minTtl, maxTtl }: ClassOptions): number => Math.
  * the asker's letter case from the question bytes.
  */
 export function cacheMiddleware(options: CacheOptions, server: string): Middleware {
-  const zonesLabel = options.zones.map((z) => (z === '' ? '.' : `${z}.`)).join(' ')
+  const zonesLabel = options.zones.map(zoneText).join(' ')
   // Label children resolved once: counting a query builds no label strings.
   const labels = [server, zonesLabel, ''] as const
   const typed = (cls: CacheClass) => [server, cls, zonesLabel, ''] as const
@@ -67,7 +67,7 @@ export function cacheMiddleware(options: CacheOptions, server: string): Middlewa
     const positive = reply.rcode === Rcode.NOERROR && wire.readUInt16BE(6) > 0
     const cls: CacheClass = positive ? 'success' : 'denial'
     const classOptions = options[cls]
-    if (classOptions.disabled.some((z) => isInZone(query.lowerName, z))) return reply
+    if (inAnyZone(query.lowerName, classOptions.disabled)) return reply
     const ttlSeconds = servfail
       ? options.servfailMs / 1000
       : positive
@@ -101,7 +101,7 @@ export function cacheMiddleware(options: CacheOptions, server: string): Middlewa
   }
 
   return (next) => async (query) => {
-    if (!options.zones.some((z) => isInZone(query.lowerName, z))) return next(query)
+    if (!inAnyZone(query.lowerName, options.zones)) return next(query)
     counters.requests.inc()
     const key = keyOf(query)
     const entry = byClass.success.get(key) ?? byClass.denial.get(key)

@@ -1,7 +1,8 @@
 import type { Directive } from '../../config/corefile.js'
-import { durationArg, expectArgs, expectNoBlock, pluginError, wholeNumberArg } from '../../config/directive-args.js'
+import { durationArg, expectArgs, expectNoBlock, wholeNumberArg } from '../../config/directive-args.js'
 import { parseZone } from '../../config/server-address.js'
 import type { BlockContext } from '../plugin.js'
+import { ConfigError } from '../../errors.js'
 
 export type CacheClass = 'success' | 'denial'
 
@@ -27,7 +28,6 @@ export interface CacheOptions {
   readonly keepTtl: boolean
 }
 
-const NAME = 'cache'
 const DEFAULT_CAPACITY = 9984
 const MAX_SERVFAIL_MS = 300_000
 
@@ -44,60 +44,60 @@ export function parseCacheOptions(d: Directive, block: BlockContext): CacheOptio
   let denial: ClassOptions = { capacity: DEFAULT_CAPACITY, maxTtl: maxTtl ?? 1800, minTtl: 5, disabled: [] }
   let options: Omit<CacheOptions, 'zones' | 'success' | 'denial'> = { prefetch: null, serveStale: null, servfailMs: 5000, keepTtl: false }
   for (const o of d.block ?? []) {
-    expectNoBlock(NAME, o)
+    expectNoBlock(o)
     switch (o.name) {
       case 'success':
       case 'denial': {
-        expectArgs(NAME, o, 1, 3, `${o.name} CAPACITY [TTL] [MINTTL]`)
+        expectArgs(o, 1, 3, `${o.name} CAPACITY [TTL] [MINTTL]`)
         const current = o.name === 'success' ? success : denial
         const next: ClassOptions = {
           ...current,
-          capacity: wholeNumberArg(NAME, o, o.args[0], 'CAPACITY'),
-          maxTtl: o.args[1] === undefined ? current.maxTtl : wholeNumberArg(NAME, o, o.args[1], 'TTL'),
-          minTtl: o.args[2] === undefined ? current.minTtl : wholeNumberArg(NAME, o, o.args[2], 'MINTTL'),
+          capacity: wholeNumberArg(o, o.args[0], 'CAPACITY'),
+          maxTtl: o.args[1] === undefined ? current.maxTtl : wholeNumberArg(o, o.args[1], 'TTL'),
+          minTtl: o.args[2] === undefined ? current.minTtl : wholeNumberArg(o, o.args[2], 'MINTTL'),
         }
         if (o.name === 'success') success = next
         else denial = next
         break
       }
       case 'prefetch': {
-        expectArgs(NAME, o, 1, 3, 'prefetch AMOUNT [DURATION] [PERCENTAGE%]')
-        const amount = wholeNumberArg(NAME, o, o.args[0], 'AMOUNT')
-        const windowMs = o.args[1] === undefined ? 60_000 : durationArg(NAME, o, o.args[1])
+        expectArgs(o, 1, 3, 'prefetch AMOUNT [DURATION] [PERCENTAGE%]')
+        const amount = wholeNumberArg(o, o.args[0], 'AMOUNT')
+        const windowMs = o.args[1] === undefined ? 60_000 : durationArg(o, o.args[1])
         const pct = o.args[2] === undefined ? '10%' : o.args[2]
-        if (!/^\d{1,3}%$/.test(pct) || Number(pct.slice(0, -1)) > 100) throw pluginError(NAME, o, `prefetch: ${pct} is not a percentage like 10%`)
+        if (!/^\d{1,3}%$/.test(pct) || Number(pct.slice(0, -1)) > 100) throw new ConfigError(o, `prefetch: ${pct} is not a percentage like 10%`)
         options = { ...options, prefetch: { amount, windowMs, percentage: Number(pct.slice(0, -1)) / 100 } }
         break
       }
       case 'serve_stale': {
-        expectArgs(NAME, o, 0, 2, 'serve_stale [DURATION] [immediate|verify]')
+        expectArgs(o, 0, 2, 'serve_stale [DURATION] [immediate|verify]')
         const mode = o.args[1] ?? 'immediate'
-        if (mode !== 'immediate' && mode !== 'verify') throw pluginError(NAME, o, `serve_stale: ${mode} is not immediate or verify`)
-        options = { ...options, serveStale: { ms: o.args[0] === undefined ? 3_600_000 : durationArg(NAME, o, o.args[0]), verify: mode === 'verify' } }
+        if (mode !== 'immediate' && mode !== 'verify') throw new ConfigError(o, `serve_stale: ${mode} is not immediate or verify`)
+        options = { ...options, serveStale: { ms: o.args[0] === undefined ? 3_600_000 : durationArg(o, o.args[0]), verify: mode === 'verify' } }
         break
       }
       case 'servfail': {
-        expectArgs(NAME, o, 1, 1, 'servfail DURATION')
-        const ms = durationArg(NAME, o, o.args[0]!)
-        if (ms > MAX_SERVFAIL_MS) throw pluginError(NAME, o, 'servfail: at most 5m')
+        expectArgs(o, 1, 1, 'servfail DURATION')
+        const ms = durationArg(o, o.args[0]!)
+        if (ms > MAX_SERVFAIL_MS) throw new ConfigError(o, 'servfail: at most 5m')
         options = { ...options, servfailMs: ms }
         break
       }
       case 'disable': {
-        expectArgs(NAME, o, 1, Infinity, 'disable success|denial [ZONES…]')
+        expectArgs(o, 1, Infinity, 'disable success|denial [ZONES…]')
         const which = o.args[0]
-        if (which !== 'success' && which !== 'denial') throw pluginError(NAME, o, `disable: ${which} is not success or denial`)
+        if (which !== 'success' && which !== 'denial') throw new ConfigError(o, `disable: ${which} is not success or denial`)
         const disabled = o.args.length > 1 ? o.args.slice(1).flatMap((z) => parseZone(z, o)) : ['']
         if (which === 'success') success = { ...success, disabled }
         else denial = { ...denial, disabled }
         break
       }
       case 'keepttl':
-        expectArgs(NAME, o, 0, 0, 'keepttl')
+        expectArgs(o, 0, 0, 'keepttl')
         options = { ...options, keepTtl: true }
         break
       default:
-        throw pluginError(NAME, o, `unknown option ${o.name}`)
+        throw new ConfigError(o, `unknown option ${o.name}`)
     }
   }
   return { zones, success, denial, ...options }

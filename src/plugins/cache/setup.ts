@@ -1,4 +1,3 @@
-import { expectOnce } from '../../config/directive-args.js'
 import type { PluginDefinition } from '../plugin.js'
 import { cacheMiddleware } from './handler.js'
 import { parseCacheOptions } from './options.js'
@@ -6,7 +5,8 @@ import { parseCacheOptions } from './options.js'
 /** `cache [TTL] [ZONES…] { … }`: repeated questions answered from memory. */
 export const cache: PluginDefinition = {
   name: 'cache',
+  once: true,
   setup(uses, block) {
-    return { middleware: cacheMiddleware(parseCacheOptions(expectOnce('cache', uses), block), block.server) }
+    return { middleware: cacheMiddleware(parseCacheOptions(uses[0]!, block), block.server) }
   },
 }

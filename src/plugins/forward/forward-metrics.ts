@@ -1,12 +1,13 @@
 import { Counter, Histogram } from 'prom-client'
 import { registry } from '../../metrics/registry.js'
+import { TIME_BUCKETS } from '../../metrics/buckets.js'
 
 // CoreDNS 1.11+ names: the proxy families carry proxy_name="forward".
 export const requestDuration = new Histogram({
   name: 'coredns_proxy_request_duration_seconds',
   help: 'Histogram of the time each request took.',
   labelNames: ['proxy_name', 'to', 'rcode'] as const,
-  buckets: Array.from({ length: 16 }, (_, i) => 0.00025 * 2 ** i),
+  buckets: TIME_BUCKETS,
   registers: [registry],
 })
 

@@ -1,12 +1,13 @@
 import { Flag, Rcode } from '../../dns/constants.js'
 import { emptyReply, type DnsQuery, type Reply } from '../../dns/message.js'
-import { isInZone } from '../../dns/names.js'
+import { inAnyZone, isInZone } from '../../dns/names.js'
 import { queryPacket } from '../../dns/query-packet.js'
 import { createLogger } from '../../log.js'
 import type { Middleware } from '../plugin.js'
 import { healthcheckBroken, maxConcurrentRejects } from './forward-metrics.js'
 import type { ForwardOptions } from './options.js'
 import type { Upstream } from './upstream.js'
+import { shuffleInPlace } from '../../random.js'
 
 const PLUGIN = 'forward'
 /** One upstream gets this long to answer; all of them together, the total. */
@@ -20,11 +21,7 @@ function ordered(upstreams: readonly Upstream[], policy: ForwardOptions['policy'
   const up = upstreams.filter((u) => !u.down)
   if (policy === 'sequential') return up
   if (policy === 'round_robin') return up.map((_, i) => up[(turn + i) % up.length]!)
-  for (let i = up.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1))
-    ;[up[i], up[j]] = [up[j]!, up[i]!]
-  }
-  return up
+  return shuffleInPlace(up)
 }
 
 /**
@@ -37,7 +34,7 @@ export function forwardMiddleware(options: ForwardOptions, upstreams: readonly U
   let turn = 0
   return (next) => async (query: DnsQuery): Promise<Reply> => {
     const name = query.lowerName
-    if (!isInZone(name, options.from) || options.except.some((z) => isInZone(name, z))) return next(query)
+    if (!isInZone(name, options.from) || inAnyZone(name, options.except)) return next(query)
     if (options.maxConcurrent > 0 && inFlight >= options.maxConcurrent) {
       maxConcurrentRejects.inc()
       return emptyReply(Rcode.REFUSED, PLUGIN)

@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs'
 import { isIPv4, isIPv6 } from 'node:net'
 import { resolve } from 'node:path'
 import type { Directive } from '../../config/corefile.js'
-import { durationArg, expectArgs, expectNoBlock, pluginError, wholeNumberArg } from '../../config/directive-args.js'
+import { durationArg, expectArgs, expectNoBlock, wholeNumberArg } from '../../config/directive-args.js'
 import { parseZone } from '../../config/server-address.js'
 import { Rcode } from '../../dns/constants.js'
 import type { BlockContext } from '../plugin.js'
+import { ConfigError } from '../../errors.js'
 
 export type Policy = 'random' | 'round_robin' | 'sequential'
 
@@ -38,7 +39,6 @@ export interface ForwardOptions {
   readonly failover: ReadonlySet<number>
 }
 
-const NAME = 'forward'
 const DNS_PORT = 53
 const MAX_UPSTREAMS = 15
 
@@ -62,20 +62,20 @@ function resolvConfUpstreams(path: string, d: Directive): UpstreamAddress[] {
   try {
     text = readFileSync(path, 'utf8')
   } catch (err) {
-    throw pluginError(NAME, d, `${path} is neither an address nor a readable resolv.conf: ${(err as Error).message}`)
+    throw new ConfigError(d, `${path} is neither an address nor a readable resolv.conf: ${(err as Error).message}`)
   }
   const servers = [...text.matchAll(/^\s*nameserver\s+(\S+)/gm)].map((m) => parseUpstream(m[1]!.replace(/%.*$/, '')))
   const valid = servers.filter((s): s is UpstreamAddress => s !== null)
-  if (valid.length === 0) throw pluginError(NAME, d, `${path} names no nameserver`)
+  if (valid.length === 0) throw new ConfigError(d, `${path} names no nameserver`)
   return valid
 }
 
 function rcodeSet(o: Directive): Set<number> {
-  expectArgs(NAME, o, 1, Infinity, `${o.name} RCODE…`)
+  expectArgs(o, 1, Infinity, `${o.name} RCODE…`)
   return new Set(
     o.args.map((name) => {
       const code = RCODES[name.toUpperCase()]
-      if (code === undefined) throw pluginError(NAME, o, `${o.name}: ${name} is not an rcode (NXDOMAIN, SERVFAIL, REFUSED…)`)
+      if (code === undefined) throw new ConfigError(o, `${o.name}: ${name} is not an rcode (NXDOMAIN, SERVFAIL, REFUSED…)`)
       return code
     }),
   )
@@ -83,14 +83,14 @@ function rcodeSet(o: Directive): Set<number> {
 
 /** Reads `forward FROM TO… { … }`. */
 export function parseForwardOptions(d: Directive, block: BlockContext): ForwardOptions {
-  expectArgs(NAME, d, 2, Infinity, 'forward FROM TO…')
+  expectArgs(d, 2, Infinity, 'forward FROM TO…')
   const [fromText, ...to] = d.args as [string, ...string[]]
   const from = parseZone(fromText, d)[0]!
   const upstreams = to.flatMap((t) => {
     const address = parseUpstream(t)
     return address ? [address] : resolvConfUpstreams(resolve(block.configDir, t), d)
   })
-  if (upstreams.length > MAX_UPSTREAMS) throw pluginError(NAME, d, `more than ${MAX_UPSTREAMS} upstreams`)
+  if (upstreams.length > MAX_UPSTREAMS) throw new ConfigError(d, `more than ${MAX_UPSTREAMS} upstreams`)
   let options: ForwardOptions = {
     from,
     upstreams,
@@ -107,45 +107,45 @@ export function parseForwardOptions(d: Directive, block: BlockContext): ForwardO
     failover: new Set(),
   }
   for (const o of d.block ?? []) {
-    expectNoBlock(NAME, o)
+    expectNoBlock(o)
     switch (o.name) {
       case 'except':
-        expectArgs(NAME, o, 1, Infinity, 'except ZONE…')
+        expectArgs(o, 1, Infinity, 'except ZONE…')
         options = { ...options, except: o.args.flatMap((z) => parseZone(z, o)) }
         break
       case 'force_tcp':
-        expectArgs(NAME, o, 0, 0, 'force_tcp')
+        expectArgs(o, 0, 0, 'force_tcp')
         options = { ...options, forceTcp: true }
         break
       case 'prefer_udp':
-        expectArgs(NAME, o, 0, 0, 'prefer_udp')
+        expectArgs(o, 0, 0, 'prefer_udp')
         options = { ...options, preferUdp: true }
         break
       case 'max_fails':
-        expectArgs(NAME, o, 1, 1, 'max_fails N')
-        options = { ...options, maxFails: wholeNumberArg(NAME, o, o.args[0], 'N') }
+        expectArgs(o, 1, 1, 'max_fails N')
+        options = { ...options, maxFails: wholeNumberArg(o, o.args[0], 'N') }
         break
       case 'expire':
-        expectArgs(NAME, o, 1, 1, 'expire DURATION')
-        options = { ...options, expireMs: durationArg(NAME, o, o.args[0]!) }
+        expectArgs(o, 1, 1, 'expire DURATION')
+        options = { ...options, expireMs: durationArg(o, o.args[0]!) }
         break
       case 'health_check':
-        expectArgs(NAME, o, 1, 2, 'health_check DURATION [no_rec]')
-        if (o.args[1] !== undefined && o.args[1] !== 'no_rec') throw pluginError(NAME, o, `health_check: unknown argument ${o.args[1]}`)
-        options = { ...options, healthCheckMs: durationArg(NAME, o, o.args[0]!), healthCheckRecursion: o.args[1] === undefined }
+        expectArgs(o, 1, 2, 'health_check DURATION [no_rec]')
+        if (o.args[1] !== undefined && o.args[1] !== 'no_rec') throw new ConfigError(o, `health_check: unknown argument ${o.args[1]}`)
+        options = { ...options, healthCheckMs: durationArg(o, o.args[0]!), healthCheckRecursion: o.args[1] === undefined }
         break
       case 'policy': {
-        expectArgs(NAME, o, 1, 1, 'policy random|round_robin|sequential')
+        expectArgs(o, 1, 1, 'policy random|round_robin|sequential')
         const policy = o.args[0]!
         if (policy !== 'random' && policy !== 'round_robin' && policy !== 'sequential') {
-          throw pluginError(NAME, o, `policy: ${policy} is not one of random, round_robin, sequential`)
+          throw new ConfigError(o, `policy: ${policy} is not one of random, round_robin, sequential`)
         }
         options = { ...options, policy }
         break
       }
       case 'max_concurrent':
-        expectArgs(NAME, o, 1, 1, 'max_concurrent N')
-        options = { ...options, maxConcurrent: wholeNumberArg(NAME, o, o.args[0], 'N') }
+        expectArgs(o, 1, 1, 'max_concurrent N')
+        options = { ...options, maxConcurrent: wholeNumberArg(o, o.args[0], 'N') }
         break
       case 'next':
         options = { ...options, next: rcodeSet(o) }
@@ -154,9 +154,9 @@ export function parseForwardOptions(d: Directive, block: BlockContext): ForwardO
         options = { ...options, failover: rcodeSet(o) }
         break
       default:
-        throw pluginError(NAME, o, `unknown option ${o.name}`)
+        throw new ConfigError(o, `unknown option ${o.name}`)
     }
   }
-  if (options.forceTcp && options.preferUdp) throw pluginError(NAME, d, 'force_tcp and prefer_udp exclude each other')
+  if (options.forceTcp && options.preferUdp) throw new ConfigError(d, 'force_tcp and prefer_udp exclude each other')
   return options
 }

@@ -1,4 +1,3 @@
-import { expectOnce } from '../../config/directive-args.js'
 import type { PluginDefinition } from '../plugin.js'
 import { forwardMiddleware } from './handler.js'
 import { parseForwardOptions } from './options.js'
@@ -7,8 +6,9 @@ import { Upstream } from './upstream.js'
 /** `forward FROM TO… { … }`: names outside our zones, to upstream resolvers. */
 export const forward: PluginDefinition = {
   name: 'forward',
+  once: true,
   setup(uses, block) {
-    const options = parseForwardOptions(expectOnce('forward', uses), block)
+    const options = parseForwardOptions(uses[0]!, block)
     const upstreams = options.upstreams.map((address) => new Upstream(address, options))
     return {
       middleware: forwardMiddleware(options, upstreams),

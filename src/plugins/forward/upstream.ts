@@ -3,22 +3,11 @@ import { connect, isIPv6, type Socket } from 'node:net'
 import { Flag, HEADER_SIZE, RRType } from '../../dns/constants.js'
 import { internalQuery } from '../../dns/internal-query.js'
 import { queryPacket } from '../../dns/query-packet.js'
-import { ClusterDnsError } from '../../errors.js'
+import { UpstreamError, UpstreamTimeoutError } from '../../errors.js'
 import { rcodeName } from '../../dns/type-names.js'
 import { connCacheHits, connCacheMisses, healthcheckFailures, requestDuration } from './forward-metrics.js'
 import type { UpstreamAddress } from './options.js'
-
-export class UpstreamTimeoutError extends ClusterDnsError {
-  constructor(to: string) {
-    super('CDNS_ERR_UPSTREAM_TIMEOUT', `plugin/forward: ${to}: no reply in time`)
-  }
-}
-
-export class UpstreamError extends ClusterDnsError {
-  constructor(to: string, message: string) {
-    super('CDNS_ERR_UPSTREAM', `plugin/forward: ${to}: ${message}`)
-  }
-}
+import { hostPort } from '../../dns/address.js'
 
 const HEALTH_TIMEOUT_MS = 1000
 /** The root NS question CoreDNS health checks with: `. IN NS`. */
@@ -64,7 +53,7 @@ export class Upstream {
     private readonly address: UpstreamAddress,
     private readonly settings: UpstreamSettings,
   ) {
-    this.to = `${isIPv6(address.host) ? `[${address.host}]` : address.host}:${address.port}`
+    this.to = hostPort(address.host, address.port)
     this.counters = {
       healthcheckFailures: healthcheckFailures.labels('forward', this.to),
       connCacheHits: connCacheHits.labels('forward', this.to, 'tcp'),

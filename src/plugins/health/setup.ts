@@ -1,15 +1,17 @@
 import { Counter, Histogram } from 'prom-client'
-import { durationArg, expectArgs, pluginError } from '../../config/directive-args.js'
+import { durationArg, expectArgs } from '../../config/directive-args.js'
 import { parseHttpAddress } from '../../http/listen-address.js'
 import { registry } from '../../metrics/registry.js'
 import type { PluginDefinition } from '../plugin.js'
+import { ConfigError } from '../../errors.js'
+import { TIME_BUCKETS } from '../../metrics/buckets.js'
 
 const DEFAULT_ADDRESS = ':8080'
 
 const healthDuration = new Histogram({
   name: 'coredns_health_request_duration_seconds',
   help: 'Histogram of the time (in seconds) each request took.',
-  buckets: Array.from({ length: 16 }, (_, i) => 0.00025 * 2 ** i),
+  buckets: TIME_BUCKETS,
   registers: [registry],
 })
 
@@ -22,17 +24,17 @@ const healthFailures = new Counter({
 /** `health [ADDRESS] { lameduck DURATION }`: /health answers 200 OK while the process runs. */
 export const health: PluginDefinition = {
   name: 'health',
+  once: true,
   setup(uses) {
     const d = uses[0]!
-    if (uses.length > 1) throw pluginError('health', uses[1]!, 'health is used more than once in this server block')
-    expectArgs('health', d, 0, 1, 'health [ADDRESS]')
+    expectArgs(d, 0, 1, 'health [ADDRESS]')
     const address = d.args[0] ?? DEFAULT_ADDRESS
-    if (!parseHttpAddress(address)) throw pluginError('health', d, `${address} is not HOST:PORT`)
+    if (!parseHttpAddress(address)) throw new ConfigError(d, `${address} is not HOST:PORT`)
     let lameduckMs = 0
     for (const o of d.block ?? []) {
-      if (o.name !== 'lameduck') throw pluginError('health', o, `unknown option ${o.name}`)
-      expectArgs('health', o, 1, 1, 'lameduck DURATION')
-      lameduckMs = durationArg('health', o, o.args[0]!)
+      if (o.name !== 'lameduck') throw new ConfigError(o, `unknown option ${o.name}`)
+      expectArgs(o, 1, 1, 'lameduck DURATION')
+      lameduckMs = durationArg(o, o.args[0]!)
     }
     return {
       lameduckMs,

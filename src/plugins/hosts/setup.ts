@@ -1,15 +1,17 @@
 import { readFileSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { durationArg, expectArgs, expectNoBlock, expectOnce, pluginError } from '../../config/directive-args.js'
+import { durationArg, expectArgs, expectNoBlock } from '../../config/directive-args.js'
 import { parseZone } from '../../config/server-address.js'
 import { canonicalIP } from '../../dns/address.js'
 import { Rcode, RRType } from '../../dns/constants.js'
 import { emptyReply, type ResourceRecord } from '../../dns/message.js'
-import { isInZone } from '../../dns/names.js'
+import { inAnyZone } from '../../dns/names.js'
 import { addressOfReverseName } from '../../dns/reverse.js'
 import { createLogger } from '../../log.js'
 import type { PluginDefinition } from '../plugin.js'
 import { mergeHosts, parseHosts, type HostsTable } from './hosts-table.js'
+import { ConfigError } from '../../errors.js'
+import { Fallthrough } from '../pkg/fallthrough.js'
 
 const PLUGIN = 'hosts'
 const DEFAULT_FILE = '/etc/hosts'
@@ -26,41 +28,42 @@ const log = createLogger('plugin/hosts')
  */
 export const hosts: PluginDefinition = {
   name: PLUGIN,
+  once: true,
   setup(uses, block) {
-    const d = expectOnce(PLUGIN, uses)
+    const d = uses[0]!
     const file = resolve(block.configDir, d.args[0] ?? DEFAULT_FILE)
     const zones = d.args.length > 1 ? d.args.slice(1).flatMap((z) => parseZone(z, d)) : [...block.zones]
     let ttl = DEFAULT_TTL
     let reverse = true
     let reloadMs = DEFAULT_RELOAD_MS
-    let fallthrough: string[] | null = null
+    let fallthrough = Fallthrough.NONE
     const inlineLines: string[] = []
     for (const o of d.block ?? []) {
-      expectNoBlock(PLUGIN, o)
+      expectNoBlock(o)
       if (canonicalIP(o.name) !== null) {
-        expectArgs(PLUGIN, o, 1, Infinity, 'IP NAME…')
+        expectArgs(o, 1, Infinity, 'IP NAME…')
         inlineLines.push([o.name, ...o.args].join(' '))
         continue
       }
       switch (o.name) {
         case 'ttl':
-          expectArgs(PLUGIN, o, 1, 1, 'ttl SECONDS')
-          if (!/^\d+$/.test(o.args[0]!) || Number(o.args[0]) > 2 ** 31 - 1) throw pluginError(PLUGIN, o, `ttl: ${o.args[0]} is not a whole number of seconds`)
+          expectArgs(o, 1, 1, 'ttl SECONDS')
+          if (!/^\d+$/.test(o.args[0]!) || Number(o.args[0]) > 2 ** 31 - 1) throw new ConfigError(o, `ttl: ${o.args[0]} is not a whole number of seconds`)
           ttl = Number(o.args[0])
           break
         case 'no_reverse':
-          expectArgs(PLUGIN, o, 0, 0, 'no_reverse')
+          expectArgs(o, 0, 0, 'no_reverse')
           reverse = false
           break
         case 'reload':
-          expectArgs(PLUGIN, o, 1, 1, 'reload DURATION')
-          reloadMs = durationArg(PLUGIN, o, o.args[0]!)
+          expectArgs(o, 1, 1, 'reload DURATION')
+          reloadMs = durationArg(o, o.args[0]!)
           break
         case 'fallthrough':
-          fallthrough = o.args.length === 0 ? [''] : o.args.flatMap((z) => parseZone(z, o))
+          fallthrough = Fallthrough.fromOption(o)
           break
         default:
-          throw pluginError(PLUGIN, o, `unknown option ${o.name} (inline entries are IP NAME…)`)
+          throw new ConfigError(o, `unknown option ${o.name} (inline entries are IP NAME…)`)
       }
     }
     const inline = parseHosts(inlineLines.join('\n'))
@@ -81,7 +84,6 @@ export const hosts: PluginDefinition = {
       stamp = next
     }
     let timer: NodeJS.Timeout | null = null
-    const fallsThrough = (name: string): boolean => fallthrough?.some((z) => isInZone(name, z)) ?? false
 
     return {
       start: async () => {
@@ -96,7 +98,7 @@ export const hosts: PluginDefinition = {
       },
       middleware: (next) => (query) => {
         const name = query.lowerName
-        const inZones = zones.some((z) => isInZone(name, z))
+        const inZones = inAnyZone(name, zones)
         let answer: ResourceRecord[] | null = null
         // PTR for an address of the table is answered whatever the zones, as in CoreDNS.
         const ip = reverse ? addressOfReverseName(name) : null
@@ -111,7 +113,7 @@ export const hosts: PluginDefinition = {
           }
         }
         if (answer === null) {
-          if (!inZones || fallsThrough(name)) return next(query)
+          if (!inZones || fallthrough.through(name)) return next(query)
           return { ...emptyReply(Rcode.NXDOMAIN, PLUGIN), authoritative: true }
         }
         return { rcode: Rcode.NOERROR, authoritative: true, answer, authority: [], additional: [], plugin: PLUGIN }

@@ -3,7 +3,7 @@ import { answerRecords } from '../../dns/answer-records.js'
 import { Rcode, RRType } from '../../dns/constants.js'
 import { withAskedCase } from '../../dns/letter-case.js'
 import type { DnsQuery, Reply } from '../../dns/message.js'
-import { isInZone, longestZone } from '../../dns/names.js'
+import { longestZone } from '../../dns/names.js'
 import type { Middleware } from '../plugin.js'
 import type { Lookup, ZoneLookup } from './lookup.js'
 import type { KubernetesOptions } from './options.js'
@@ -42,13 +42,12 @@ export function kubernetesMiddleware(
     }
     return result
   }
-  const fallsThrough = (name: string): boolean => options.fallthrough?.some((z) => isInZone(name, z)) ?? false
-
+  
   return (next) => (query: DnsQuery) => {
     const zone = longestZone(query.lowerName, options.zones)
     if (zone === null) return next(query)
     const result = lookup(query.lowerName, query.type, zone)
-    if (!result.exists && fallsThrough(query.lowerName)) return next(query)
+    if (!result.exists && options.fallthrough.through(query.lowerName)) return next(query)
     const rcode = result.exists ? Rcode.NOERROR : store.synced ? Rcode.NXDOMAIN : Rcode.SERVFAIL
     const authority = result.answer.length === 0 ? [zones.soa(zone)] : []
     const reply: Reply = {

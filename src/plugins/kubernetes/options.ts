@@ -1,10 +1,12 @@
 import { resolve } from 'node:path'
 import type { Directive } from '../../config/corefile.js'
-import { durationArg, expectArgs, expectNoBlock, pluginError } from '../../config/directive-args.js'
+import { durationArg, expectArgs, expectNoBlock } from '../../config/directive-args.js'
 import { parseZone } from '../../config/server-address.js'
 import type { ApiConnection } from '../../cluster/api/kube-config.js'
-import { parseLabelSelector, SelectorError, type LabelSelector } from '../../cluster/label-selector.js'
+import { parseLabelSelector, type LabelSelector } from '../../cluster/label-selector.js'
 import type { BlockContext } from '../plugin.js'
+import { ConfigError, ErrorCode, isError } from '../../errors.js'
+import { Fallthrough } from '../pkg/fallthrough.js'
 
 export type PodMode = 'disabled' | 'insecure' | 'verified'
 
@@ -22,7 +24,7 @@ export interface KubernetesOptions {
   readonly ttl: number
   readonly noEndpoints: boolean
   /** Zones whose NXDOMAINs pass to the next plugin ([''] for all), or null. */
-  readonly fallthrough: readonly string[] | null
+  readonly fallthrough: Fallthrough
   readonly ignoreEmptyService: boolean
   readonly startupTimeoutMs: number
   /** Manifest files or folders that feed the store instead of the API. */
@@ -31,7 +33,6 @@ export interface KubernetesOptions {
   readonly connection: ApiConnection
 }
 
-const NAME = 'kubernetes'
 const DEFAULT_TTL = 5
 const MAX_TTL = 3600
 const DEFAULT_STARTUP_TIMEOUT_MS = 5000
@@ -40,7 +41,7 @@ const DEFAULT_STARTUP_TIMEOUT_MS = 5000
 export function parseKubernetesOptions(d: Directive, block: BlockContext): KubernetesOptions {
   const zones = d.args.length > 0 ? d.args.flatMap((z) => parseZone(z, d)) : [...block.zones]
   const primaryZone = zones.find((z) => !z.endsWith('arpa'))
-  if (primaryZone === undefined) throw pluginError(NAME, d, 'needs at least one zone that is not a reverse zone')
+  if (primaryZone === undefined) throw new ConfigError(d, 'needs at least one zone that is not a reverse zone')
   let options: Omit<KubernetesOptions, 'zones' | 'primaryZone'> = {
     namespaces: null,
     namespaceLabels: null,
@@ -49,7 +50,7 @@ export function parseKubernetesOptions(d: Directive, block: BlockContext): Kuber
     endpointPodNames: false,
     ttl: DEFAULT_TTL,
     noEndpoints: false,
-    fallthrough: null,
+    fallthrough: Fallthrough.NONE,
     ignoreEmptyService: false,
     startupTimeoutMs: DEFAULT_STARTUP_TIMEOUT_MS,
     manifests: [],
@@ -57,7 +58,7 @@ export function parseKubernetesOptions(d: Directive, block: BlockContext): Kuber
   }
   let apiOption: Directive | null = null
   for (const o of d.block ?? []) {
-    expectNoBlock(NAME, o)
+    expectNoBlock(o)
     const { connection, ...option } = readOption(o, block)
     if (connection) {
       apiOption ??= o
@@ -67,7 +68,7 @@ export function parseKubernetesOptions(d: Directive, block: BlockContext): Kuber
     }
   }
   if (apiOption && options.manifests.length > 0) {
-    throw pluginError(NAME, apiOption, `${apiOption.name}: manifests and the API (endpoint, tls, kubeconfig) are two sources; use one`)
+    throw new ConfigError(apiOption, `${apiOption.name}: manifests and the API (endpoint, tls, kubeconfig) are two sources; use one`)
   }
   return { zones, primaryZone, ...options }
 }
@@ -79,73 +80,73 @@ function readOption(o: Directive, block: BlockContext): OptionValue {
     try {
       return parseLabelSelector(text)
     } catch (err) {
-      if (err instanceof SelectorError) throw pluginError(NAME, o, `${o.name}: ${err.message}`)
+      if (isError(err, ErrorCode.SELECTOR)) throw new ConfigError(o, `${o.name}: ${err.message}`)
       throw err
     }
   }
   switch (o.name) {
     case 'namespaces':
-      expectArgs(NAME, o, 1, Infinity, 'namespaces NAMESPACE…')
+      expectArgs(o, 1, Infinity, 'namespaces NAMESPACE…')
       return { namespaces: new Set(o.args.map((n) => n.toLowerCase())) }
     // A selector may be written with spaces (`env in (a, b)`): the words are one selector.
     case 'namespace_labels':
-      expectArgs(NAME, o, 1, Infinity, 'namespace_labels SELECTOR')
+      expectArgs(o, 1, Infinity, 'namespace_labels SELECTOR')
       return { namespaceLabels: selector(o.args.join(' ')) }
     case 'labels':
-      expectArgs(NAME, o, 1, Infinity, 'labels SELECTOR')
+      expectArgs(o, 1, Infinity, 'labels SELECTOR')
       return { labels: selector(o.args.join(' ')) }
     case 'pods': {
-      expectArgs(NAME, o, 1, 1, 'pods disabled|insecure|verified')
+      expectArgs(o, 1, 1, 'pods disabled|insecure|verified')
       const mode = o.args[0]!
       if (mode !== 'disabled' && mode !== 'insecure' && mode !== 'verified') {
-        throw pluginError(NAME, o, `pods: ${mode} is not one of disabled, insecure, verified`)
+        throw new ConfigError(o, `pods: ${mode} is not one of disabled, insecure, verified`)
       }
       return { pods: mode }
     }
     case 'endpoint_pod_names':
-      expectArgs(NAME, o, 0, 0, 'endpoint_pod_names')
+      expectArgs(o, 0, 0, 'endpoint_pod_names')
       return { endpointPodNames: true }
     case 'ttl': {
-      expectArgs(NAME, o, 1, 1, 'ttl SECONDS')
+      expectArgs(o, 1, 1, 'ttl SECONDS')
       const ttl = Number(o.args[0])
-      if (!/^\d+$/.test(o.args[0]!) || ttl > MAX_TTL) throw pluginError(NAME, o, `ttl must be a whole number from 0 to ${MAX_TTL}, not ${o.args[0]}`)
+      if (!/^\d+$/.test(o.args[0]!) || ttl > MAX_TTL) throw new ConfigError(o, `ttl must be a whole number from 0 to ${MAX_TTL}, not ${o.args[0]}`)
       return { ttl }
     }
     case 'noendpoints':
-      expectArgs(NAME, o, 0, 0, 'noendpoints')
+      expectArgs(o, 0, 0, 'noendpoints')
       return { noEndpoints: true }
     case 'fallthrough':
-      return { fallthrough: o.args.length === 0 ? [''] : o.args.flatMap((z) => parseZone(z, o)) }
+      return { fallthrough: Fallthrough.fromOption(o) }
     case 'ignore':
-      if (o.args.length !== 1 || o.args[0] !== 'empty_service') throw pluginError(NAME, o, 'expected `ignore empty_service`')
+      if (o.args.length !== 1 || o.args[0] !== 'empty_service') throw new ConfigError(o, 'expected `ignore empty_service`')
       return { ignoreEmptyService: true }
     case 'startup_timeout': {
-      expectArgs(NAME, o, 1, 1, 'startup_timeout DURATION')
-      return { startupTimeoutMs: durationArg(NAME, o, o.args[0]!) }
+      expectArgs(o, 1, 1, 'startup_timeout DURATION')
+      return { startupTimeoutMs: durationArg(o, o.args[0]!) }
     }
     case 'manifests':
-      expectArgs(NAME, o, 1, Infinity, 'manifests PATH…')
+      expectArgs(o, 1, Infinity, 'manifests PATH…')
       return { manifests: o.args.map((p) => resolve(block.configDir, p)) }
     case 'endpoint': {
-      expectArgs(NAME, o, 1, 1, 'endpoint URL')
+      expectArgs(o, 1, 1, 'endpoint URL')
       let url: URL | null = null
       try {
         url = new URL(o.args[0]!)
       } catch {
         url = null
       }
-      if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw pluginError(NAME, o, `endpoint: ${o.args[0]} is not an http(s) URL`)
+      if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new ConfigError(o, `endpoint: ${o.args[0]} is not an http(s) URL`)
       return { connection: { endpoint: o.args[0]!.replace(/\/$/, '') } }
     }
     case 'tls': {
-      expectArgs(NAME, o, 3, 3, 'tls CERT KEY CACERT')
+      expectArgs(o, 3, 3, 'tls CERT KEY CACERT')
       const [cert, key, ca] = o.args.map((p) => resolve(block.configDir, p)) as [string, string, string]
       return { connection: { tls: { cert, key, ca } } }
     }
     case 'kubeconfig':
-      expectArgs(NAME, o, 1, 2, 'kubeconfig FILE [CONTEXT]')
+      expectArgs(o, 1, 2, 'kubeconfig FILE [CONTEXT]')
       return { connection: { kubeconfig: { file: resolve(block.configDir, o.args[0]!), context: o.args[1] ?? null } } }
     default:
-      throw pluginError(NAME, o, `unknown option ${o.name}`)
+      throw new ConfigError(o, `unknown option ${o.name}`)
   }
 }

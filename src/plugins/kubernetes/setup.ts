@@ -5,7 +5,6 @@ import '../../cluster/api/api-metrics.js'
 import { ManifestSource } from '../../cluster/manifest-source.js'
 import type { SourceFilter } from '../../cluster/source-filter.js'
 import { RecordStore } from '../../cluster/record-store.js'
-import { expectOnce } from '../../config/directive-args.js'
 import { canonicalIP } from '../../dns/address.js'
 import { createLogger } from '../../log.js'
 import type { PluginDefinition } from '../plugin.js'
@@ -18,8 +17,9 @@ const SYNC_POLL_MS = 20
 
 export const kubernetes: PluginDefinition = {
   name: 'kubernetes',
+  once: true,
   setup(uses, block) {
-    const options = parseKubernetesOptions(expectOnce('kubernetes', uses), block)
+    const options = parseKubernetesOptions(uses[0]!, block)
     const log = createLogger('plugin/kubernetes')
     const store = new RecordStore()
     const filter: SourceFilter = {

@@ -1,18 +1,16 @@
-import { expectArgs, expectNoBlock, pluginError } from '../../config/directive-args.js'
+import { expectArgs, expectNoBlock } from '../../config/directive-args.js'
 import { RRType } from '../../dns/constants.js'
 import type { Reply, ResourceRecord } from '../../dns/message.js'
 import { shuffleAddressRecords } from '../../dns/wire-shuffle.js'
 import type { Middleware, PluginDefinition } from '../plugin.js'
+import { ConfigError } from '../../errors.js'
+import { shuffleInPlace } from '../../random.js'
 
 const isAddress = (r: ResourceRecord): boolean => r.type === RRType.A || r.type === RRType.AAAA
 
 /** CNAMEs first, then the other records, address records in a random order. */
 function shuffled(answer: readonly ResourceRecord[]): ResourceRecord[] {
-  const addresses = answer.filter(isAddress)
-  for (let i = addresses.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1))
-    ;[addresses[i], addresses[j]] = [addresses[j]!, addresses[i]!]
-  }
+  const addresses = shuffleInPlace(answer.filter(isAddress))
   return [...answer.filter((r) => r.type === RRType.CNAME), ...answer.filter((r) => r.type !== RRType.CNAME && !isAddress(r)), ...addresses]
 }
 
@@ -30,9 +28,9 @@ export const loadbalance: PluginDefinition = {
   name: 'loadbalance',
   setup(uses) {
     for (const d of uses) {
-      expectArgs('loadbalance', d, 0, 1, 'loadbalance [round_robin]')
-      expectNoBlock('loadbalance', d)
-      if (d.args[0] !== undefined && d.args[0] !== 'round_robin') throw pluginError('loadbalance', d, `${d.args[0]} is not a policy (round_robin)`)
+      expectArgs(d, 0, 1, 'loadbalance [round_robin]')
+      expectNoBlock(d)
+      if (d.args[0] !== undefined && d.args[0] !== 'round_robin') throw new ConfigError(d, `${d.args[0]} is not a policy (round_robin)`)
     }
     return { middleware: loadbalanceMiddleware }
   },

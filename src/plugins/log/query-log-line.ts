@@ -1,6 +1,7 @@
 import { Flag, Rcode } from '../../dns/constants.js'
 import { metricTypeName, rcodeName } from '../../dns/type-names.js'
 import type { AnsweredQuery } from '../plugin.js'
+import { hostPort } from '../../dns/address.js'
 
 const FLAG_NAMES: Array<[number, string]> = [
   [Flag.QR, 'qr'],
@@ -11,9 +12,6 @@ const FLAG_NAMES: Array<[number, string]> = [
   [0x0020, 'ad'],
   [Flag.CD, 'cd'],
 ]
-
-/** An address as CoreDNS's {remote} writes it: IPv6 in brackets. */
-const remote = (address: string): string => (address.includes(':') ? `[${address}]` : address)
 
 /**
  * CoreDNS's default log format:
@@ -26,7 +24,7 @@ export function queryLogLine({ query, reply, requestSize, response, durationSeco
   const rflags = FLAG_NAMES.filter(([bit]) => flags & bit).map(([, name]) => name).join(',')
   const bufsize = query.edns ? query.edns.udpSize : 512
   return (
-    `${remote(query.remoteAddress)}:${query.remotePort} - ${query.id} "${type} IN ${query.name}. ${query.transport} ${requestSize} ${query.edns?.dnssecOk === true} ${bufsize}" ` +
+    `${hostPort(query.remoteAddress, query.remotePort)} - ${query.id} "${type} IN ${query.name}. ${query.transport} ${requestSize} ${query.edns?.dnssecOk === true} ${bufsize}" ` +
     `${rcodeName(reply.rcode)} ${rflags} ${response.length} ${durationSeconds.toFixed(9).replace(/0+$/, '')}s`
   )
 }

@@ -1,9 +1,10 @@
-import { expectArgs, pluginError } from '../../config/directive-args.js'
+import { expectArgs } from '../../config/directive-args.js'
 import { parseZone } from '../../config/server-address.js'
-import { isInZone } from '../../dns/names.js'
+import { inAnyZone } from '../../dns/names.js'
 import { createLogger } from '../../log.js'
 import type { PluginDefinition } from '../plugin.js'
 import { queryLogLine, responseClass, type ResponseClass } from './query-log-line.js'
+import { ConfigError } from '../../errors.js'
 
 const CLASSES = new Set(['success', 'denial', 'error', 'all'])
 
@@ -15,13 +16,13 @@ export const log: PluginDefinition = {
   name: 'log',
   setup(uses) {
     const rules = uses.map((d) => {
-      expectArgs('log', d, 0, Infinity, 'log [NAMES…]')
+      expectArgs(d, 0, Infinity, 'log [NAMES…]')
       const zones = d.args.length > 0 ? d.args.flatMap((z) => parseZone(z, d)) : ['']
       let classes: Set<ResponseClass> | null = null
       for (const o of d.block ?? []) {
-        if (o.name !== 'class') throw pluginError('log', o, `unknown option ${o.name} (custom formats are not supported)`)
-        expectArgs('log', o, 1, Infinity, 'class success|denial|error|all…')
-        for (const c of o.args) if (!CLASSES.has(c)) throw pluginError('log', o, `class ${c} is not one of success, denial, error, all`)
+        if (o.name !== 'class') throw new ConfigError(o, `unknown option ${o.name} (custom formats are not supported)`)
+        expectArgs(o, 1, Infinity, 'class success|denial|error|all…')
+        for (const c of o.args) if (!CLASSES.has(c)) throw new ConfigError(o, `class ${c} is not one of success, denial, error, all`)
         classes = o.args.includes('all') ? null : new Set(o.args as ResponseClass[])
       }
       return { zones, classes }
@@ -31,7 +32,7 @@ export const log: PluginDefinition = {
       observe: () => (answered) => {
         const name = answered.query.lowerName
         const cls = responseClass(answered.reply.rcode)
-        if (rules.some((r) => r.zones.some((z) => isInZone(name, z)) && (r.classes === null || r.classes.has(cls)))) {
+        if (rules.some((r) => inAnyZone(name, r.zones) && (r.classes === null || r.classes.has(cls)))) {
           logger.info(queryLogLine(answered))
         }
       },

@@ -4,9 +4,10 @@ import { expectArgs, expectNoBlock } from '../../config/directive-args.js'
 import { Flag, RRType } from '../../dns/constants.js'
 import { internalQuery } from '../../dns/internal-query.js'
 import { queryPacket } from '../../dns/query-packet.js'
-import { isInZone } from '../../dns/names.js'
+import { inAnyZone, zoneText } from '../../dns/names.js'
 import { createLogger } from '../../log.js'
 import type { PluginDefinition } from '../plugin.js'
+import { hostPort } from '../../dns/address.js'
 
 /** The probe coming back more often than this means it went round in a loop. */
 const SEEN_LIMIT = 2
@@ -23,11 +24,10 @@ const randomLabel = (): string => BigInt(`0x${randomBytes(8).toString('hex')}`).
  */
 export const loop: PluginDefinition = {
   name: 'loop',
+  once: true,
   setup(uses, block) {
-    for (const d of uses) {
-      expectArgs('loop', d, 0, 0, 'loop')
-      expectNoBlock('loop', d)
-    }
+    expectArgs(uses[0]!, 0, 0, 'loop')
+    expectNoBlock(uses[0]!)
     const zone = block.zones[0] ?? ''
     const probe = zone === '' ? `${randomLabel()}.${randomLabel()}` : `${randomLabel()}.${randomLabel()}.${zone}`
     let seen = 0
@@ -36,7 +36,7 @@ export const loop: PluginDefinition = {
       middleware: (next) => (query) => {
         if (query.type === RRType.HINFO && query.lowerName === probe && ++seen > SEEN_LIMIT) {
           block.lifecycle.fatal(
-            `plugin/loop: Loop (${target} -> ${target}) detected for zone "${zone === '' ? '.' : zone}": the query "HINFO ${probe}." ` +
+            `plugin/loop: Loop (${target} -> ${target}) detected for zone "${zoneText(zone)}": the query "HINFO ${probe}." ` +
               'came back to this server through forward. Its upstream (the forward directive, or the nameserver in the ' +
               'resolv.conf it reads, e.g. 127.0.0.53 on the node) is this server itself: forward to a resolver that is not it.',
           )
@@ -44,10 +44,10 @@ export const loop: PluginDefinition = {
         return next(query)
       },
       onListening(listeners) {
-        const listener = listeners.find((l) => l.zones.some((z) => isInZone(zone, z)))
+        const listener = listeners.find((l) => inAnyZone(zone, l.zones))
         if (!listener) return
         const host = listener.address === '' || listener.address === '0.0.0.0' || listener.address === '::' ? '127.0.0.1' : listener.address
-        target = `${host.includes(':') ? `[${host}]` : host}:${listener.port}`
+        target = hostPort(host, listener.port)
         const packet = queryPacket(Flag.RD, internalQuery(probe, RRType.HINFO).questionWire, null)
         setTimeout(() => {
           const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4')

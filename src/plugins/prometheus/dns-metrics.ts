@@ -1,8 +1,8 @@
 import { Counter, Gauge, Histogram } from 'prom-client'
 import { registry } from '../../metrics/registry.js'
+import { TIME_BUCKETS } from '../../metrics/buckets.js'
 
 // CoreDNS's names, labels and buckets (plugin/metrics/vars), so dashboards and alerts keep working.
-const TIME_BUCKETS = Array.from({ length: 16 }, (_, i) => 0.00025 * 2 ** i)
 const SIZE_BUCKETS = [0, 100, 200, 300, 400, 511, 1023, 2047, 4095, 8291, 16e3, 32e3, 48e3, 64e3]
 
 export const requestCount = new Counter({

@@ -1,6 +1,7 @@
-import { expectArgs, expectNoBlock, pluginError } from '../../config/directive-args.js'
+import { expectArgs, expectNoBlock } from '../../config/directive-args.js'
 import { parseHttpAddress } from '../../http/listen-address.js'
 import type { PluginDefinition } from '../plugin.js'
+import { ConfigError } from '../../errors.js'
 
 const DEFAULT_ADDRESS = ':8181'
 
@@ -10,12 +11,13 @@ const DEFAULT_ADDRESS = ':8181'
  */
 export const ready: PluginDefinition = {
   name: 'ready',
+  once: true,
   setup(uses, { lifecycle }) {
     const d = uses[0]!
-    expectArgs('ready', d, 0, 1, 'ready [ADDRESS]')
-    expectNoBlock('ready', d)
+    expectArgs(d, 0, 1, 'ready [ADDRESS]')
+    expectNoBlock(d)
     const address = d.args[0] ?? DEFAULT_ADDRESS
-    if (!parseHttpAddress(address)) throw pluginError('ready', d, `${address} is not HOST:PORT`)
+    if (!parseHttpAddress(address)) throw new ConfigError(d, `${address} is not HOST:PORT`)
     return {
       httpRoutes: [
         {

@@ -1,6 +1,6 @@
 import type { Directive } from '../../config/corefile.js'
-import { pluginError } from '../../config/directive-args.js'
 import { normalizeName } from '../../dns/names.js'
+import { ConfigError } from '../../errors.js'
 
 export type MatchType = 'exact' | 'prefix' | 'suffix' | 'substring' | 'regex'
 
@@ -19,14 +19,14 @@ export function parseNameRule(d: Directive): NameRule {
   const args = [...d.args]
   let stop = true
   if (args[0] === 'continue' || args[0] === 'stop') stop = args.shift() === 'stop'
-  if (args[0] !== 'name') throw pluginError('rewrite', d, `only name rules are supported (rewrite [continue|stop] name …), not ${args[0] ?? 'nothing'}`)
+  if (args[0] !== 'name') throw new ConfigError(d, `only name rules are supported (rewrite [continue|stop] name …), not ${args[0] ?? 'nothing'}`)
   args.shift()
   const type = (MATCH_TYPES.has(args[0]!) ? args.shift() : 'exact') as MatchType
   const [from, to, ...rest] = args
-  if (from === undefined || to === undefined) throw pluginError('rewrite', d, `name ${type}: expected FROM TO`)
+  if (from === undefined || to === undefined) throw new ConfigError(d, `name ${type}: expected FROM TO`)
   let answerAuto = false
   if (rest.length > 0) {
-    if (rest.length !== 2 || rest[0] !== 'answer' || rest[1] !== 'auto') throw pluginError('rewrite', d, `expected \`answer auto\` after FROM TO, not ${rest.join(' ')}`)
+    if (rest.length !== 2 || rest[0] !== 'answer' || rest[1] !== 'auto') throw new ConfigError(d, `expected \`answer auto\` after FROM TO, not ${rest.join(' ')}`)
     answerAuto = true
   }
   return { stop, answerAuto, rewrite: matcher(d, type, from, to) }
@@ -55,7 +55,7 @@ function matcher(d: Directive, type: MatchType, from: string, to: string): (name
       try {
         pattern = new RegExp(from, 'i')
       } catch (err) {
-        throw pluginError('rewrite', d, `name regex: ${(err as Error).message}`)
+        throw new ConfigError(d, `name regex: ${(err as Error).message}`)
       }
       // As CoreDNS: matched against the name with its trailing dot; TO is the whole new name, {N} its groups.
       return (name) => {
