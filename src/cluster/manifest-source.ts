@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { readdirSync, statSync } from 'node:fs'
 import { extname, join } from 'node:path'
 import { parseAllDocuments } from 'yaml'
 import { ErrorCode, isError, ManifestError } from '../errors.js'
@@ -7,6 +7,7 @@ import { labelsOf, projectEndpointSlice, projectNamespace, projectPod, projectSe
 import type { ClusterObjects, NamespaceRecord, PodRecord, ServiceRecord, SliceRecord } from './records.js'
 import type { RecordStore } from './record-store.js'
 import type { SourceFilter } from './source-filter.js'
+import { readTextFile } from '../text-file.js'
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json'])
 const POLL_INTERVAL_MS = 500
@@ -30,12 +31,7 @@ function manifestFiles(paths: readonly string[]): string[] {
 
 /** Every object in a YAML/JSON file: multi-document, `kind: List` and `*List` flattened. */
 export function readManifestObjects(file: string): unknown[] {
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch (err) {
-    throw new ManifestError(file, `cannot read: ${(err as Error).message}`)
-  }
+  const text = readTextFile(file, (reason) => new ManifestError(file, `cannot read: ${reason}`))
   const objects: unknown[] = []
   for (const doc of parseAllDocuments(text)) {
     const problem = doc.errors[0]

@@ -2,6 +2,7 @@ import { globSync, readFileSync } from 'node:fs'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { ConfigError, type SourcePosition } from '../errors.js'
 import { substituteEnv, tokenize, type Token } from './lexer.js'
+import { readTextFile } from '../text-file.js'
 
 /** A directive (or an option inside a directive's block) with its arguments. */
 export interface Directive extends SourcePosition {
@@ -29,13 +30,7 @@ const GLOB_CHARS = /[*?[\]]/
 /** Reads and parses a Corefile, following its imports. Every error names file and line. */
 export function parseCorefileFile(path: string, options: ParseOptions = {}): ServerBlockSource[] {
   const file = resolve(path)
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch (err) {
-    throw new ConfigError({ file, line: 0 }, `cannot read Corefile: ${(err as Error).message}`)
-  }
-  return parseCorefile(text, file, options)
+  return parseCorefile(readTextFile(file, (reason) => new ConfigError({ file, line: 0 }, `cannot read Corefile: ${reason}`)), file, options)
 }
 
 /** Parses Corefile text that was read from `file` (imports resolve relative to its folder). */

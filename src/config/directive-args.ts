@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js'
+import { parseHttpAddress } from '../http/listen-address.js'
 import type { Directive } from './corefile.js'
 
 // A plugin's setup throws these plainly; the server adds `plugin/NAME: ` where it calls the setup.
@@ -15,6 +16,14 @@ export function expectNoBlock(d: Directive): void {
   if (d.block) throw new ConfigError(d, `${d.name} takes no block`)
 }
 
+/** The `[ADDRESS]` argument of an HTTP endpoint (`:8080`, `localhost:9153`), `fallback` without one. */
+export function httpAddressArg(d: Directive, fallback: string): string {
+  expectArgs(d, 0, 1, `${d.name} [ADDRESS]`)
+  const address = d.args[0] ?? fallback
+  if (!parseHttpAddress(address)) throw new ConfigError(d, `${address} is not HOST:PORT`)
+  return address
+}
+
 /** A duration argument of `d` (an option or directive) in milliseconds; fails naming `d`. */
 export function durationArg(d: Directive, text: string): number {
   const ms = parseDuration(text)
@@ -26,6 +35,13 @@ export function durationArg(d: Directive, text: string): number {
 export function wholeNumberArg(d: Directive, text: string | undefined, what: string): number {
   if (text === undefined || !/^\d+$/.test(text)) throw new ConfigError(d, `${d.name}: ${what} must be a whole number, not ${text}`)
   return Number(text)
+}
+
+/** `text` when it is one of `choices`; fails naming `what` (`pods`, `class`) and the choices. */
+export function oneOfArg<T extends string>(d: Directive, what: string, text: string | undefined, choices: readonly T[]): T {
+  if ((choices as readonly (string | undefined)[]).includes(text)) return text as T
+  const allowed = choices.length === 2 ? `${choices[0]} or ${choices[1]}` : `one of ${choices.join(', ')}`
+  throw new ConfigError(d, `${what}: ${text} is not ${allowed}`)
 }
 
 const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 }

@@ -27,7 +27,7 @@ export function encodeReply(query: DnsQuery, reply: Reply, limit = replySizeLimi
   writer.reset()
   writer.reserve(HEADER_SIZE)
   writer.bytes(query.questionWire)
-  if (query.questionWire.length > 0 && isPlainName(query.name)) writer.remember(query.name, HEADER_SIZE)
+  if (query.questionWire.length > 0) writer.remember(query.name, HEADER_SIZE)
 
   // Record where every RRset ends, so a cut falls on a boundary; counts per section up to there.
   const sections = [reply.answer, reply.authority, reply.additional]
@@ -111,12 +111,8 @@ function sameRRset(a: ResourceRecord, b: ResourceRecord): boolean {
   return a.type === b.type && (a.name === b.name || a.name.toLowerCase() === b.name.toLowerCase())
 }
 
-/** Names whose text round-trips through the wire unchanged, so the question can be pointed at. */
-function isPlainName(name: string): boolean {
-  return /^[\x21-\x2d\x2f-\x5b\x5d-\x7e]+(\.[\x21-\x2d\x2f-\x5b\x5d-\x7e]+)*$/.test(name)
-}
-
-function writeRecord(record: ResourceRecord, w: WireWriter): void {
+/** Writes one record of ours (name, type, class IN, TTL, rdata) with compression. */
+export function writeRecord(record: ResourceRecord, w: WireWriter): void {
   w.name(record.name)
   w.u16(record.type)
   w.u16(RRClass.IN)

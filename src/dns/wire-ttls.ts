@@ -22,6 +22,34 @@ export function skipName(wire: Buffer, offset: number): number {
   return -1
 }
 
+/**
+ * Reads a (possibly compressed) name as text, labels joined by dots as the query decoder writes
+ * them; `end` is the offset after it where it stands. Null when malformed or a pointer loops.
+ */
+export function readName(wire: Buffer, offset: number): { readonly name: string; readonly end: number } | null {
+  const labels: string[] = []
+  let end = -1
+  let wireLength = 1
+  for (let jumps = 0; jumps < 128; ) {
+    if (offset >= wire.length) return null
+    const length = wire[offset]!
+    if (length === 0) return { name: labels.join('.'), end: end === -1 ? offset + 1 : end }
+    if ((length & 0xc0) === 0xc0) {
+      if (offset + 2 > wire.length) return null
+      if (end === -1) end = offset + 2
+      offset = wire.readUInt16BE(offset) & 0x3fff
+      jumps++
+      continue
+    }
+    if (length > 63 || offset + 1 + length > wire.length) return null
+    wireLength += 1 + length
+    if (wireLength > 255) return null
+    labels.push(wire.toString('latin1', offset + 1, offset + 1 + length))
+    offset += 1 + length
+  }
+  return null
+}
+
 /** Scans a whole message (as written by us or an upstream); null when it does not parse. */
 export function scanTtls(wire: Buffer): WireTtls | null {
   if (wire.length < HEADER_SIZE) return null

@@ -5,6 +5,11 @@
  */
 const MAX_POINTER = 0x3fff
 
+/** Names whose text round-trips through the wire unchanged (printable ASCII, no dot or backslash in a label). */
+function isPlainName(name: string): boolean {
+  return /^[\x21-\x2d\x2f-\x5b\x5d-\x7e]+(\.[\x21-\x2d\x2f-\x5b\x5d-\x7e]+)*$/.test(name)
+}
+
 export class WireWriter {
   buf: Buffer
   offset = 0
@@ -60,8 +65,12 @@ export class WireWriter {
     return at
   }
 
-  /** Remembers that `name` stands at `offset` (e.g. the echoed question), so later names point at it. */
+  /**
+   * Remembers that `name` stands at `offset` (e.g. the echoed question), so later names point at
+   * it; a name whose text would not round-trip through the wire is not remembered.
+   */
   remember(name: string, offset: number): void {
+    if (!isPlainName(name)) return
     let start = 0
     while (start < name.length && offset <= MAX_POINTER) {
       if (!this.written.has(name.slice(start))) this.written.set(name.slice(start), offset)

@@ -1,11 +1,11 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import { listenError } from './udp-listener.js'
 import type { PacketHandler } from './query-pipeline.js'
+import { framed, FrameReader } from '../dns/tcp-framing.js'
 
 /** A connection with no complete query for this long is closed (CoreDNS: 10s idle). */
 const IDLE_TIMEOUT_MS = 10_000
 const MAX_CONNECTIONS = 1000
-const LENGTH_PREFIX = 2
 /** On close, connections still answering get this long to finish. */
 const DRAIN_TIMEOUT_MS = 5000
 
@@ -42,18 +42,11 @@ export class TcpListener {
     socket.setTimeout(IDLE_TIMEOUT_MS, () => socket.destroy())
     socket.on('error', () => socket.destroy())
     socket.on('close', () => this.connections.delete(socket))
-    let pending: Buffer = Buffer.alloc(0)
+    const frames = new FrameReader()
     const remote = socket.remoteAddress ?? ''
     const remotePort = socket.remotePort ?? 0
     socket.on('data', (chunk: Buffer) => {
-      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk])
-      while (pending.length >= LENGTH_PREFIX) {
-        const length = pending.readUInt16BE(0)
-        if (pending.length < LENGTH_PREFIX + length) break
-        const frame = pending.subarray(LENGTH_PREFIX, LENGTH_PREFIX + length)
-        pending = pending.subarray(LENGTH_PREFIX + length)
-        this.answer(socket, Buffer.from(frame), remote, remotePort)
-      }
+      for (const frame of frames.push(chunk)) this.answer(socket, frame, remote, remotePort)
     })
   }
 
@@ -64,9 +57,7 @@ export class TcpListener {
       .then(
         (reply) => {
           if (!reply || socket.destroyed) return
-          const prefix = Buffer.allocUnsafe(LENGTH_PREFIX)
-          prefix.writeUInt16BE(reply.length, 0)
-          socket.write(Buffer.concat([prefix, reply]))
+          socket.write(framed(reply))
         },
         () => {},
       )

@@ -1,16 +1,17 @@
-import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import dnsPacket from 'dns-packet'
 import { Counter } from 'prom-client'
 import { expectArgs, expectNoBlock } from '../../config/directive-args.js'
 import { parseZone } from '../../config/server-address.js'
 import { Rcode, RRType } from '../../dns/constants.js'
-import type { DnsQuery, Reply, ResourceRecord } from '../../dns/message.js'
+import { emptyReply, type DnsQuery, type Reply, type ResourceRecord } from '../../dns/message.js'
 import { inAnyZone, isInZone, normalizeName } from '../../dns/names.js'
 import { renamedQuery } from '../../dns/renamed-query.js'
 import { registry } from '../../metrics/registry.js'
 import type { Handler, PluginDefinition } from '../plugin.js'
 import { ConfigError } from '../../errors.js'
+import { parseResolvConf } from '../pkg/resolv-conf.js'
+import { readTextFile } from '../../text-file.js'
+import { rewriteRelayed } from '../../dns/relayed-message.js'
 
 const autopathSuccess = new Counter({
   name: 'coredns_autopath_success_total',
@@ -32,15 +33,12 @@ function chained(query: DnsQuery, found: DnsQuery, reply: Reply): Reply {
     return { ...reply, answer: [cname, ...reply.answer] }
   }
   // A relayed reply's names may point into its own question: rebuild it around the asked one.
-  const decoded = dnsPacket.decode(reply.relayed)
-  const answers = decoded.answers ?? []
-  const ttl = (answers[0] as { ttl?: number } | undefined)?.ttl ?? CNAME_TTL
-  const wire = dnsPacket.encode({
-    ...decoded,
-    questions: [{ name: query.name, type: decoded.questions![0]!.type, class: decoded.questions![0]!.class }],
-    answers: [{ name: query.name, type: 'CNAME', ttl, data: found.name }, ...answers],
+  const wire = rewriteRelayed(reply.relayed, {
+    questionWire: query.questionWire,
+    questionName: query.name,
+    prepend: (ttl) => [{ name: query.name, type: RRType.CNAME, ttl: ttl ?? CNAME_TTL, target: found.name }],
   })
-  return { ...reply, relayed: wire }
+  return wire ? { ...reply, relayed: wire } : emptyReply(Rcode.SERVFAIL, reply.plugin)
 }
 
 /**
@@ -64,13 +62,7 @@ export const autopath: PluginDefinition = {
       searchOf = (client) => block.plugin('kubernetes')?.searchPath?.(client) ?? null
     } else {
       const path = resolve(block.configDir, source)
-      let text: string
-      try {
-        text = readFileSync(path, 'utf8')
-      } catch (err) {
-        throw new ConfigError(d, `cannot read ${path}: ${(err as Error).message}`)
-      }
-      const search = (/^\s*search\s+(.+)$/m.exec(text)?.[1] ?? '').split(/\s+/).filter(Boolean).map(normalizeName)
+      const search = parseResolvConf(readTextFile(path, (reason) => new ConfigError(d, `cannot read ${path}: ${reason}`))).search.map(normalizeName)
       searchOf = () => search
     }
     const success = autopathSuccess.labels(block.server)

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache'
-import { Flag, Rcode } from '../../dns/constants.js'
+import { Flag, HEADER_SIZE, Rcode } from '../../dns/constants.js'
 import type { DnsQuery, Reply } from '../../dns/message.js'
 import { inAnyZone, zoneText } from '../../dns/names.js'
 import { encodeReply } from '../../dns/response-encoder.js'
@@ -60,14 +60,15 @@ export function cacheMiddleware(options: CacheOptions, server: string): Middlewa
   const store = (query: DnsQuery, key: string, reply: Reply): Reply => {
     const servfail = reply.rcode === Rcode.SERVFAIL
     if (reply.rcode !== Rcode.NOERROR && reply.rcode !== Rcode.NXDOMAIN && !(servfail && options.servfailMs > 0)) return reply
+    // Class and `disable` first: a reply this cache will not keep is not encoded here at all.
+    const positive = reply.rcode === Rcode.NOERROR && (reply.relayed ? reply.relayed.length >= HEADER_SIZE && reply.relayed.readUInt16BE(6) > 0 : reply.answer.length > 0)
+    const cls: CacheClass = positive ? 'success' : 'denial'
+    const classOptions = options[cls]
+    if (inAnyZone(query.lowerName, classOptions.disabled)) return reply
     const wire = Buffer.from(reply.relayed ?? encodeReply({ ...query, transport: 'tcp' }, reply, MAX_MESSAGE))
     if (wire.readUInt16BE(2) & Flag.TC) return reply
     const scanned = scanTtls(wire)
     if (!scanned) return reply
-    const positive = reply.rcode === Rcode.NOERROR && wire.readUInt16BE(6) > 0
-    const cls: CacheClass = positive ? 'success' : 'denial'
-    const classOptions = options[cls]
-    if (inAnyZone(query.lowerName, classOptions.disabled)) return reply
     const ttlSeconds = servfail
       ? options.servfailMs / 1000
       : positive

@@ -1,5 +1,5 @@
 import type { Directive } from '../../config/corefile.js'
-import { durationArg, expectArgs, expectNoBlock, wholeNumberArg } from '../../config/directive-args.js'
+import { durationArg, expectArgs, expectNoBlock, oneOfArg, wholeNumberArg } from '../../config/directive-args.js'
 import { parseZone } from '../../config/server-address.js'
 import type { BlockContext } from '../plugin.js'
 import { ConfigError } from '../../errors.js'
@@ -85,8 +85,7 @@ export function parseCacheOptions(d: Directive, block: BlockContext): CacheOptio
       }
       case 'disable': {
         expectArgs(o, 1, Infinity, 'disable success|denial [ZONES…]')
-        const which = o.args[0]
-        if (which !== 'success' && which !== 'denial') throw new ConfigError(o, `disable: ${which} is not success or denial`)
+        const which = oneOfArg(o, 'disable', o.args[0], ['success', 'denial'])
         const disabled = o.args.length > 1 ? o.args.slice(1).flatMap((z) => parseZone(z, o)) : ['']
         if (which === 'success') success = { ...success, disabled }
         else denial = { ...denial, disabled }

@@ -1,14 +1,16 @@
-import { readFileSync } from 'node:fs'
 import { isIPv4, isIPv6 } from 'node:net'
 import { resolve } from 'node:path'
 import type { Directive } from '../../config/corefile.js'
-import { durationArg, expectArgs, expectNoBlock, wholeNumberArg } from '../../config/directive-args.js'
+import { durationArg, expectArgs, expectNoBlock, oneOfArg, wholeNumberArg } from '../../config/directive-args.js'
 import { parseZone } from '../../config/server-address.js'
 import { Rcode } from '../../dns/constants.js'
 import type { BlockContext } from '../plugin.js'
 import { ConfigError } from '../../errors.js'
+import { parseResolvConf } from '../pkg/resolv-conf.js'
+import { readTextFile } from '../../text-file.js'
 
-export type Policy = 'random' | 'round_robin' | 'sequential'
+const POLICIES = ['random', 'round_robin', 'sequential'] as const
+export type Policy = (typeof POLICIES)[number]
 
 export interface UpstreamAddress {
   readonly host: string
@@ -58,13 +60,8 @@ export function parseUpstream(text: string): UpstreamAddress | null {
 
 /** The nameservers of a resolv.conf file. */
 function resolvConfUpstreams(path: string, d: Directive): UpstreamAddress[] {
-  let text: string
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch (err) {
-    throw new ConfigError(d, `${path} is neither an address nor a readable resolv.conf: ${(err as Error).message}`)
-  }
-  const servers = [...text.matchAll(/^\s*nameserver\s+(\S+)/gm)].map((m) => parseUpstream(m[1]!.replace(/%.*$/, '')))
+  const text = readTextFile(path, (reason) => new ConfigError(d, `${path} is neither an address nor a readable resolv.conf: ${reason}`))
+  const servers = parseResolvConf(text).nameservers.map((server) => parseUpstream(server.replace(/%.*$/, '')))
   const valid = servers.filter((s): s is UpstreamAddress => s !== null)
   if (valid.length === 0) throw new ConfigError(d, `${path} names no nameserver`)
   return valid
@@ -136,11 +133,7 @@ export function parseForwardOptions(d: Directive, block: BlockContext): ForwardO
         break
       case 'policy': {
         expectArgs(o, 1, 1, 'policy random|round_robin|sequential')
-        const policy = o.args[0]!
-        if (policy !== 'random' && policy !== 'round_robin' && policy !== 'sequential') {
-          throw new ConfigError(o, `policy: ${policy} is not one of random, round_robin, sequential`)
-        }
-        options = { ...options, policy }
+        options = { ...options, policy: oneOfArg(o, 'policy', o.args[0], POLICIES) }
         break
       }
       case 'max_concurrent':

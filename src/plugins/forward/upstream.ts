@@ -8,6 +8,7 @@ import { rcodeName } from '../../dns/type-names.js'
 import { connCacheHits, connCacheMisses, healthcheckFailures, requestDuration } from './forward-metrics.js'
 import type { UpstreamAddress } from './options.js'
 import { hostPort } from '../../dns/address.js'
+import { framed, FrameReader } from '../../dns/tcp-framing.js'
 
 const HEALTH_TIMEOUT_MS = 1000
 /** The root NS question CoreDNS health checks with: `. IN NS`. */
@@ -135,7 +136,7 @@ export class Upstream {
     ;(reused ? this.counters.connCacheHits : this.counters.connCacheMisses).inc()
     const socket = reused?.socket ?? connect({ host: this.address.host, port: this.address.port, noDelay: true })
     return new Promise((resolve, reject) => {
-      let pending = Buffer.alloc(0)
+      const frames = new FrameReader()
       const cleanup = (): void => {
         clearTimeout(timer)
         socket.off('data', onData)
@@ -150,14 +151,11 @@ export class Upstream {
       const onError = (err: Error): void => fail(new UpstreamError(this.to, err.message))
       const onClose = (): void => fail(new UpstreamError(this.to, 'connection closed'))
       const onData = (chunk: Buffer): void => {
-        pending = Buffer.concat([pending, chunk])
-        while (pending.length >= 2 && pending.length >= 2 + pending.readUInt16BE(0)) {
-          const reply = pending.subarray(2, 2 + pending.readUInt16BE(0))
-          pending = pending.subarray(2 + reply.length)
+        for (const reply of frames.push(chunk)) {
           if (!answers(reply, query, questionLength)) continue
           cleanup()
           this.keep(socket)
-          resolve(Buffer.from(reply))
+          resolve(reply)
           return
         }
       }
@@ -165,9 +163,7 @@ export class Upstream {
       socket.on('data', onData)
       socket.on('error', onError)
       socket.on('close', onClose)
-      const length = Buffer.alloc(2)
-      length.writeUInt16BE(query.length, 0)
-      socket.write(Buffer.concat([length, query]))
+      socket.write(framed(query))
     })
   }
 

@@ -1,6 +1,5 @@
 import { Counter, Histogram } from 'prom-client'
-import { durationArg, expectArgs } from '../../config/directive-args.js'
-import { parseHttpAddress } from '../../http/listen-address.js'
+import { durationArg, expectArgs, httpAddressArg } from '../../config/directive-args.js'
 import { registry } from '../../metrics/registry.js'
 import type { PluginDefinition } from '../plugin.js'
 import { ConfigError } from '../../errors.js'
@@ -27,9 +26,7 @@ export const health: PluginDefinition = {
   once: true,
   setup(uses) {
     const d = uses[0]!
-    expectArgs(d, 0, 1, 'health [ADDRESS]')
-    const address = d.args[0] ?? DEFAULT_ADDRESS
-    if (!parseHttpAddress(address)) throw new ConfigError(d, `${address} is not HOST:PORT`)
+    const address = httpAddressArg(d, DEFAULT_ADDRESS)
     let lameduckMs = 0
     for (const o of d.block ?? []) {
       if (o.name !== 'lameduck') throw new ConfigError(o, `unknown option ${o.name}`)

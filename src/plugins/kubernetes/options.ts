@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import type { Directive } from '../../config/corefile.js'
-import { durationArg, expectArgs, expectNoBlock } from '../../config/directive-args.js'
+import { durationArg, expectArgs, expectNoBlock, oneOfArg } from '../../config/directive-args.js'
 import { parseZone } from '../../config/server-address.js'
 import type { ApiConnection } from '../../cluster/api/kube-config.js'
 import { parseLabelSelector, type LabelSelector } from '../../cluster/label-selector.js'
@@ -97,11 +97,7 @@ function readOption(o: Directive, block: BlockContext): OptionValue {
       return { labels: selector(o.args.join(' ')) }
     case 'pods': {
       expectArgs(o, 1, 1, 'pods disabled|insecure|verified')
-      const mode = o.args[0]!
-      if (mode !== 'disabled' && mode !== 'insecure' && mode !== 'verified') {
-        throw new ConfigError(o, `pods: ${mode} is not one of disabled, insecure, verified`)
-      }
-      return { pods: mode }
+      return { pods: oneOfArg(o, 'pods', o.args[0], ['disabled', 'insecure', 'verified'] as const) }
     }
     case 'endpoint_pod_names':
       expectArgs(o, 0, 0, 'endpoint_pod_names')

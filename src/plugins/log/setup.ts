@@ -1,4 +1,4 @@
-import { expectArgs } from '../../config/directive-args.js'
+import { expectArgs, oneOfArg } from '../../config/directive-args.js'
 import { parseZone } from '../../config/server-address.js'
 import { inAnyZone } from '../../dns/names.js'
 import { createLogger } from '../../log.js'
@@ -6,7 +6,7 @@ import type { PluginDefinition } from '../plugin.js'
 import { queryLogLine, responseClass, type ResponseClass } from './query-log-line.js'
 import { ConfigError } from '../../errors.js'
 
-const CLASSES = new Set(['success', 'denial', 'error', 'all'])
+const CLASSES = ['success', 'denial', 'error', 'all'] as const
 
 /**
  * `log [NAMES…] { class success|denial|error|all… }`: one line per answered query for names under
@@ -22,8 +22,8 @@ export const log: PluginDefinition = {
       for (const o of d.block ?? []) {
         if (o.name !== 'class') throw new ConfigError(o, `unknown option ${o.name} (custom formats are not supported)`)
         expectArgs(o, 1, Infinity, 'class success|denial|error|all…')
-        for (const c of o.args) if (!CLASSES.has(c)) throw new ConfigError(o, `class ${c} is not one of success, denial, error, all`)
-        classes = o.args.includes('all') ? null : new Set(o.args as ResponseClass[])
+        const named = o.args.map((c) => oneOfArg(o, 'class', c, CLASSES))
+        classes = named.includes('all') ? null : new Set(named as ResponseClass[])
       }
       return { zones, classes }
     })

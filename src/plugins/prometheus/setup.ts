@@ -1,9 +1,7 @@
-import { expectArgs, expectNoBlock } from '../../config/directive-args.js'
-import { parseHttpAddress } from '../../http/listen-address.js'
+import { expectNoBlock, httpAddressArg } from '../../config/directive-args.js'
 import { registry } from '../../metrics/registry.js'
 import type { PluginDefinition } from '../plugin.js'
 import { queryRecorder } from './query-recorder.js'
-import { ConfigError } from '../../errors.js'
 
 const DEFAULT_ADDRESS = 'localhost:9153'
 
@@ -13,10 +11,8 @@ export const prometheus: PluginDefinition = {
   once: true,
   setup(uses) {
     const d = uses[0]!
-    expectArgs(d, 0, 1, 'prometheus [ADDRESS]')
     expectNoBlock(d)
-    const address = d.args[0] ?? DEFAULT_ADDRESS
-    if (!parseHttpAddress(address)) throw new ConfigError(d, `${address} is not HOST:PORT`)
+    const address = httpAddressArg(d, DEFAULT_ADDRESS)
     return {
       observe: queryRecorder,
       httpRoutes: [

@@ -1,7 +1,5 @@
-import { expectArgs, expectNoBlock } from '../../config/directive-args.js'
-import { parseHttpAddress } from '../../http/listen-address.js'
+import { expectNoBlock, httpAddressArg } from '../../config/directive-args.js'
 import type { PluginDefinition } from '../plugin.js'
-import { ConfigError } from '../../errors.js'
 
 const DEFAULT_ADDRESS = ':8181'
 
@@ -14,10 +12,8 @@ export const ready: PluginDefinition = {
   once: true,
   setup(uses, { lifecycle }) {
     const d = uses[0]!
-    expectArgs(d, 0, 1, 'ready [ADDRESS]')
     expectNoBlock(d)
-    const address = d.args[0] ?? DEFAULT_ADDRESS
-    if (!parseHttpAddress(address)) throw new ConfigError(d, `${address} is not HOST:PORT`)
+    const address = httpAddressArg(d, DEFAULT_ADDRESS)
     return {
       httpRoutes: [
         {

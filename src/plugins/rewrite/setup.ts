@@ -1,8 +1,9 @@
-import dnsPacket from 'dns-packet'
-import type { DnsQuery, Reply, ResourceRecord } from '../../dns/message.js'
+import { emptyReply, type DnsQuery, type Reply, type ResourceRecord } from '../../dns/message.js'
 import { renamedQuery } from '../../dns/renamed-query.js'
 import type { PluginDefinition } from '../plugin.js'
 import { parseNameRule } from './name-rule.js'
+import { rewriteRelayed } from '../../dns/relayed-message.js'
+import { Rcode } from '../../dns/constants.js'
 
 /** With `answer auto`: names equal to the rewritten one become the asked name again. */
 function restoredRecords(records: readonly ResourceRecord[], rewritten: string, asked: string): ResourceRecord[] {
@@ -25,18 +26,9 @@ function restored(query: DnsQuery, rewritten: DnsQuery, reply: Reply, answerAuto
       additional: restoredRecords(reply.additional, rewritten.lowerName, query.name),
     }
   }
-  const decoded = dnsPacket.decode(reply.relayed)
   const back = (name: string): string => (answerAuto && name.toLowerCase() === rewritten.lowerName ? query.name : name)
-  const rename = (list: dnsPacket.Answer[] | undefined): dnsPacket.Answer[] =>
-    (list ?? []).map((a) => (a.type === 'OPT' ? a : ({ ...a, name: back(a.name), ...(typeof a.data === 'string' && a.type !== 'A' && a.type !== 'AAAA' ? { data: back(a.data) } : {}) } as dnsPacket.Answer)))
-  const wire = dnsPacket.encode({
-    ...decoded,
-    questions: [{ ...decoded.questions![0]!, name: query.name }],
-    answers: rename(decoded.answers),
-    authorities: rename(decoded.authorities),
-    additionals: rename(decoded.additionals),
-  })
-  return { ...reply, relayed: wire }
+  const wire = rewriteRelayed(reply.relayed, { questionWire: query.questionWire, questionName: query.name, rename: back })
+  return wire ? { ...reply, relayed: wire } : emptyReply(Rcode.SERVFAIL, reply.plugin)
 }
 
 /**
