@@ -113,13 +113,8 @@ function readRdata(wire: Buffer, type: number, start: number, end: number): Arra
 }
 
 function writeRelayedRecord(record: RelayedRecord, w: WireWriter): void {
-  w.name(record.name)
-  w.u16(record.type)
-  w.u16(record.class)
-  w.u32(record.ttl)
-  const lengthAt = w.reserve(2)
-  const start = w.offset
+  const lengthAt = w.beginRecord(record.name, record.type, record.class, record.ttl)
   // RFC 3597: only RFC 1035's types may be compressed; SRV's target never is (RFC 2782).
   for (const part of record.rdata) typeof part === 'string' ? w.name(part, record.type !== RRType.SRV) : w.bytes(part)
-  w.buf.writeUInt16BE(w.offset - start, lengthAt)
+  w.endRecord(lengthAt)
 }

@@ -113,12 +113,7 @@ function sameRRset(a: ResourceRecord, b: ResourceRecord): boolean {
 
 /** Writes one record of ours (name, type, class IN, TTL, rdata) with compression. */
 export function writeRecord(record: ResourceRecord, w: WireWriter): void {
-  w.name(record.name)
-  w.u16(record.type)
-  w.u16(RRClass.IN)
-  w.u32(record.ttl)
-  const lengthAt = w.reserve(2)
-  const start = w.offset
+  const lengthAt = w.beginRecord(record.name, record.type, RRClass.IN, record.ttl)
   switch (record.type) {
     case RRType.A:
       writeIPv4(record.address, w.buf, w.reserve(4))
@@ -158,5 +153,5 @@ export function writeRecord(record: ResourceRecord, w: WireWriter): void {
       }
       break
   }
-  w.buf.writeUInt16BE(w.offset - start, lengthAt)
+  w.endRecord(lengthAt)
 }

@@ -57,6 +57,20 @@ export class WireWriter {
     this.offset += data.length
   }
 
+  /** Writes a record's owner, type, class and TTL; returns where its RDLENGTH goes, for `endRecord`. */
+  beginRecord(name: string, type: number, klass: number, ttl: number): number {
+    this.name(name)
+    this.u16(type)
+    this.u16(klass)
+    this.u32(ttl)
+    return this.reserve(2)
+  }
+
+  /** Fills in RDLENGTH once the record's data is written. */
+  endRecord(lengthAt: number): void {
+    this.buf.writeUInt16BE(this.offset - lengthAt - 2, lengthAt)
+  }
+
   /** Reserves `length` bytes for the caller to fill at the returned offset. */
   reserve(length: number): number {
     this.ensure(length)
