@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DEMO_CLUSTER, LAB_CLUSTER, rr } from '../support/cluster.js'
-import { logLines, startServer, type RunningServer } from '../support/dns-server.js'
-import { unboundForFile } from '../support/unbound.js'
+import { DEMO_CLUSTER, LAB_CLUSTER, rr } from '../../support/cluster.js'
+import { logLines, startServer, type RunningServer } from '../../support/dns-server.js'
+import { unboundForFile } from '../../support/unbound.js'
 
-const CLIENT_POD = fileURLToPath(new URL('../fixtures/autopath-client.yaml', import.meta.url))
+const CLIENT_POD = fileURLToPath(new URL('../../fixtures/autopath-client.yaml', import.meta.url))
 
 let server: RunningServer | undefined
 const upstream = unboundForFile({ zone: 'example.com.', records: ['api.example.com. 300 IN A 192.0.2.80'] })

@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { reverseName } from '../../src/dns/reverse.js'
-import { DEMO_CLUSTER, expectReply, rr } from '../support/cluster.js'
-import { startServer, type RunningServer } from '../support/dns-server.js'
-import { until } from '../support/until.js'
+import { reverseName } from '../../../src/dns/reverse.js'
+import { DEMO_CLUSTER, expectReply, rr } from '../../support/cluster.js'
+import { startServer, type RunningServer } from '../../support/dns-server.js'
+import { until } from '../../support/until.js'
 
 let server: RunningServer | undefined
 afterEach(async () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { decodeQuery } from '../../src/dns/query-decoder.js'
-import { errorsMiddleware } from '../../src/plugins/errors/setup.js'
-import { panics } from '../../src/plugins/prometheus/dns-metrics.js'
-import { createPacketHandler } from '../../src/server/query-pipeline.js'
-import { logLines } from '../support/dns-server.js'
-import { buildQuery, rcodeOf } from '../support/raw-client.js'
+import { decodeQuery } from '../../../src/dns/query-decoder.js'
+import { errorsMiddleware } from '../../../src/plugins/errors/setup.js'
+import { panics } from '../../../src/plugins/prometheus/dns-metrics.js'
+import { createPacketHandler } from '../../../src/server/query-pipeline.js'
+import { logLines } from '../../support/dns-server.js'
+import { buildQuery, rcodeOf } from '../../support/raw-client.js'
 
 const failing = (): never => {
   throw new Error('backend exploded')

@@ -1,9 +1,9 @@
 import dnsPacket from 'dns-packet'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DEMO_CLUSTER, rr } from '../support/cluster.js'
-import { startServer, type RunningServer } from '../support/dns-server.js'
-import { buildQuery, udpExchange } from '../support/raw-client.js'
-import { unboundForFile } from '../support/unbound.js'
+import { DEMO_CLUSTER, rr } from '../../support/cluster.js'
+import { startServer, type RunningServer } from '../../support/dns-server.js'
+import { buildQuery, udpExchange } from '../../support/raw-client.js'
+import { unboundForFile } from '../../support/unbound.js'
 
 let server: RunningServer | undefined
 const upstream = unboundForFile({ zone: 'example.com.', records: ['api.example.com. 300 IN A 192.0.2.80'] })

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
-import { cacheHits } from '../../src/plugins/cache/cache-metrics.js'
-import { DEMO_CLUSTER } from '../support/cluster.js'
-import { startServer, type RunningServer } from '../support/dns-server.js'
-import { freePort } from '../support/ports.js'
-import { startUnbound, unboundForFile, type UnboundZone } from '../support/unbound.js'
+import { cacheHits } from '../../../src/plugins/cache/cache-metrics.js'
+import { DEMO_CLUSTER } from '../../support/cluster.js'
+import { startServer, type RunningServer } from '../../support/dns-server.js'
+import { freePort } from '../../support/ports.js'
+import { startUnbound, unboundForFile, type UnboundZone } from '../../support/unbound.js'
 
 const ZONE: UnboundZone = { zone: 'example.com.', records: ['api.example.com. 300 IN A 192.0.2.80', 'www.example.com. 300 IN A 192.0.2.81'] }
 

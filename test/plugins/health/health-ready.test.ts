@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
-import { startApiServer } from '../support/api-server/seed.js'
-import type { FakeApiServer } from '../support/api-server/fake-api-server.js'
-import { DEMO_CLUSTER, rr } from '../support/cluster.js'
-import { dig } from '../support/dig.js'
-import { freePort } from '../support/ports.js'
-import { until } from '../support/until.js'
+import { startApiServer } from '../../support/api-server/seed.js'
+import type { FakeApiServer } from '../../support/api-server/fake-api-server.js'
+import { DEMO_CLUSTER, rr } from '../../support/cluster.js'
+import { dig } from '../../support/dig.js'
+import { freePort } from '../../support/ports.js'
+import { until } from '../../support/until.js'
 
-const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url))
+const MAIN = fileURLToPath(new URL('../../../dist/main.js', import.meta.url))
 let api: FakeApiServer | undefined
 afterEach(async () => {
   await api?.close()

@@ -1,13 +1,13 @@
 import dnsPacket from 'dns-packet'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { RRType } from '../../src/dns/constants.js'
-import type { DnsQuery, ResourceRecord } from '../../src/dns/message.js'
-import { decodeQuery } from '../../src/dns/query-decoder.js'
-import { encodeReply } from '../../src/dns/response-encoder.js'
-import { shuffleAddressRecords } from '../../src/dns/wire-shuffle.js'
-import { clusterCorefile } from '../support/cluster.js'
-import { startServer, type RunningServer } from '../support/dns-server.js'
-import { buildQuery } from '../support/raw-client.js'
+import { RRType } from '../../../src/dns/constants.js'
+import type { DnsQuery, ResourceRecord } from '../../../src/dns/message.js'
+import { decodeQuery } from '../../../src/dns/query-decoder.js'
+import { encodeReply } from '../../../src/dns/response-encoder.js'
+import { shuffleAddressRecords } from '../../../src/dns/wire-shuffle.js'
+import { clusterCorefile } from '../../support/cluster.js'
+import { startServer, type RunningServer } from '../../support/dns-server.js'
+import { buildQuery } from '../../support/raw-client.js'
 
 function queryFor(name: string): DnsQuery {
   const intake = decodeQuery(buildQuery(name, 'A'), 'tcp', '127.0.0.1', 1)

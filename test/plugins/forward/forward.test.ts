@@ -1,10 +1,10 @@
 import { createSocket, type Socket } from 'node:dgram'
 import dnsPacket from 'dns-packet'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DEMO_CLUSTER, rr } from '../support/cluster.js'
-import { startServer, type RunningServer } from '../support/dns-server.js'
-import { freePort } from '../support/ports.js'
-import { startUnbound, unboundForFile, type UnboundZone } from '../support/unbound.js'
+import { DEMO_CLUSTER, rr } from '../../support/cluster.js'
+import { startServer, type RunningServer } from '../../support/dns-server.js'
+import { freePort } from '../../support/ports.js'
+import { startUnbound, unboundForFile, type UnboundZone } from '../../support/unbound.js'
 
 const TXT = Array.from({ length: 6 }, (_, i) => `"${String(i).repeat(100)}"`)
 const EXAMPLE: UnboundZone = {
@@ -72,7 +72,7 @@ describe('forward, to a real unbound on loopback', () => {
   it('works with force_tcp and reuses its TCP connections', async () => {
     server = await startServer(corefile(`forward . ${up(upstream())} {\n    force_tcp\n    expire 5s\n  }`))
     for (let i = 0; i < 3; i++) expect((await server.ask('api.example.com', 'A')).answer).toEqual(['api.example.com. 300 IN A 192.0.2.80'])
-    const metrics = await (await import('../../src/metrics/registry.js')).registry.getSingleMetric('coredns_proxy_conn_cache_hits_total')!.get()
+    const metrics = await (await import('../../../src/metrics/registry.js')).registry.getSingleMetric('coredns_proxy_conn_cache_hits_total')!.get()
     const hits = metrics.values.find((v) => v.labels.to === up(upstream()))?.value ?? 0
     expect(hits).toBeGreaterThanOrEqual(2)
   })

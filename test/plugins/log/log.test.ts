@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { DEMO_CLUSTER } from '../support/cluster.js'
-import { logLines, startServer, type RunningServer } from '../support/dns-server.js'
+import { DEMO_CLUSTER } from '../../support/cluster.js'
+import { logLines, startServer, type RunningServer } from '../../support/dns-server.js'
 
 let server: RunningServer | undefined
 afterEach(async () => {

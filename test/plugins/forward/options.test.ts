@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseUpstream } from '../../src/plugins/forward/options.js'
+import { parseUpstream } from '../../../src/plugins/forward/options.js'
 
 describe('forward upstream addresses', () => {
   it.each([

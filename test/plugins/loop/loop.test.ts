@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
-import { startServer, type RunningServer } from '../support/dns-server.js'
-import { freePort } from '../support/ports.js'
-import { startUnbound } from '../support/unbound.js'
-import { until } from '../support/until.js'
+import { startServer, type RunningServer } from '../../support/dns-server.js'
+import { freePort } from '../../support/ports.js'
+import { startUnbound } from '../../support/unbound.js'
+import { until } from '../../support/until.js'
 
 let server: RunningServer | undefined
 afterEach(async () => {
