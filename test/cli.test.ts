@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { dig } from './support/dig.js'
 import { DEMO_CLUSTER } from './support/cluster.js'
+import { kubernetes, serverBlock } from './support/corefile.js'
 import { freePort } from './support/ports.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -72,7 +73,7 @@ describe('clusterdns CLI', () => {
     await new Promise<void>((resolve) => blocker.bind(0, '127.0.0.1', resolve))
     const port = blocker.address().port
     const manifest = tempFile('m.yaml', 'kind: List\nitems: []\n')
-    const path = tempFile('Corefile', `.:${port} {\n  bind 127.0.0.1\n  kubernetes cluster.local {\n    manifests ${manifest}\n  }\n}\n`)
+    const path = tempFile('Corefile', serverBlock([kubernetes([`manifests ${manifest}`])], { port }))
     const run = cli('-conf', path)
     blocker.close()
     expect(run.status).toBe(1)

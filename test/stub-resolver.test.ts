@@ -1,33 +1,21 @@
-import { fileURLToPath } from 'node:url'
-import { afterEach, describe, expect, it } from 'vitest'
-import { DEMO_CLUSTER, LAB_CLUSTER } from './support/cluster.js'
-import { logLines, startServer, type RunningServer } from './support/dns-server.js'
+import { describe, expect, it } from 'vitest'
+import { AUTOPATH_CLIENT, DEMO_CLUSTER, LAB_CLUSTER } from './support/cluster.js'
+import { kubernetes, serverBlock } from './support/corefile.js'
+import { logLines, serverForEach } from './support/dns-server.js'
 import { getentAhosts, podResolvConf } from './support/stub-resolver.js'
 import { unboundForFile } from './support/unbound.js'
 
 // The server on port 53 of a loopback address of its own; the client's queries come from 127.0.0.1,
 // which the fixture makes a pod in namespace lab (for autopath).
 const SERVER = '127.0.0.120'
-const CLIENT_POD = fileURLToPath(new URL('./fixtures/autopath-client.yaml', import.meta.url))
 
-let server: RunningServer | undefined
+const startServer = serverForEach()
 const upstream = unboundForFile({ zone: 'example.com.', records: ['api.example.com. 300 IN A 192.0.2.80'] })
-afterEach(async () => {
-  await server?.stop()
-  server = undefined
-})
 
-const corefile = (autopath: string): string => `.:53 {
-  bind ${SERVER}
-  log
-  ${autopath}
-  kubernetes cluster.local {
-    manifests ${DEMO_CLUSTER} ${LAB_CLUSTER} ${CLIENT_POD}
-    pods verified
-  }
-  forward . 127.0.0.1:${upstream().port}
+const corefile = (autopath: string): string => {
+  const cluster = kubernetes([`manifests ${DEMO_CLUSTER} ${LAB_CLUSTER} ${AUTOPATH_CLIENT}`, 'pods verified'])
+  return serverBlock(['log', autopath, cluster, `forward . 127.0.0.1:${upstream().port}`], { port: 53, bind: SERVER })
 }
-`
 const queriesReceived = (): number => logLines.filter((l) => l.startsWith('[INFO] 127.0.0.1:')).length
 
 /** Resolves `name` as a pod in lab would, returning its addresses and how many queries it took. */
@@ -39,7 +27,7 @@ async function lookup(name: string): Promise<{ addresses: string[]; queries: num
 
 describe("glibc's stub resolver (getent ahosts) with a pod's resolv.conf", () => {
   it('resolves short names, other namespaces and outside names through the search path', async () => {
-    server = await startServer(corefile(''))
+    await startServer(corefile(''))
     expect((await lookup('twins')).addresses).toEqual(['10.10.0.1', '10.10.0.2', '10.10.0.3', '5678:abcd::1', 'fd00::'].sort())
     expect((await lookup('web.shop')).addresses).toEqual(['10.96.100.10', 'fd00:10:96::100'])
     expect((await lookup('kubernetes.default.svc.cluster.local')).addresses).toEqual(['10.96.0.1'])
@@ -51,7 +39,7 @@ describe("glibc's stub resolver (getent ahosts) with a pod's resolv.conf", () =>
   })
 
   it('with autopath, an outside lookup takes one round trip (A and AAAA) instead of four', async () => {
-    server = await startServer(corefile('autopath @kubernetes'))
+    await startServer(corefile('autopath @kubernetes'))
     const outside = await lookup('api.example.com')
     expect(outside.addresses).toEqual(['192.0.2.80'])
     expect(outside.queries).toBe(2)

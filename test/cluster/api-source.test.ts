@@ -1,36 +1,24 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { programmingDuration } from '../../src/cluster/api/api-metrics.js'
 import type { FakeApiServer } from '../support/api-server/fake-api-server.js'
-import { service, startApiServer } from '../support/api-server/seed.js'
+import { apiServerForEach, service } from '../support/api-server/seed.js'
 import { DEMO_CLUSTER, expectReply, rr, soa } from '../support/cluster.js'
 import type { DigReply } from '../support/dig.js'
-import { logLines, startServer, type RunningServer } from '../support/dns-server.js'
+import { kubernetes, serverBlock } from '../support/corefile.js'
+import { logLines, serverForEach, type RunningServer } from '../support/dns-server.js'
 import { until } from '../support/until.js'
 
-let api: FakeApiServer | undefined
-let dns: RunningServer | undefined
-afterEach(async () => {
-  await dns?.stop()
-  await api?.close()
-  dns = api = undefined
-})
+// Registered in this order so that the DNS server stops before its API server closes.
+const startApiServer = apiServerForEach()
+const startServer = serverForEach()
 
-const corefile = (url: string, options = ''): string => `.:0 {
-  bind 127.0.0.1
-  kubernetes cluster.local in-addr.arpa {
-    endpoint ${url}
-    pods verified
-    startup_timeout 1s
-    ${options}
-  }
-}
-`
+const corefile = (url: string, ...options: string[]): string =>
+  serverBlock([kubernetes([`endpoint ${url}`, 'pods verified', 'startup_timeout 1s', ...options], 'cluster.local in-addr.arpa')])
 
-async function start(options = ''): Promise<{ api: FakeApiServer; dns: RunningServer }> {
-  api = await startApiServer([DEMO_CLUSTER])
-  dns = await startServer(corefile(api.url, options))
-  return { api, dns }
+async function start(...options: string[]): Promise<{ api: FakeApiServer; dns: RunningServer }> {
+  const api = await startApiServer([DEMO_CLUSTER])
+  return { api, dns: await startServer(corefile(api.url, ...options)) }
 }
 
 const WEB = rr('web.shop.svc.cluster.local', 'A', '10.96.100.10')
@@ -66,10 +54,10 @@ function steadyLoad(server: RunningServer): { stop: () => Promise<{ total: numbe
 
 describe('the Kubernetes API as a source', () => {
   it('lists (paginated, with selectors sent to the API) and answers from it', async () => {
-    api = await startApiServer([DEMO_CLUSTER])
+    const api = await startApiServer([DEMO_CLUSTER])
     api.cluster.apply({ kind: 'Namespace', apiVersion: 'v1', metadata: { name: 'bulk', labels: { team: 'bulk' } } })
     for (let i = 0; i < 600; i++) api.cluster.apply(service('bulk', `svc-${i}`, `10.100.${i >> 8}.${i & 255}`, { app: 'bulk' }))
-    dns = await startServer(corefile(api.url, 'labels app in (web, bulk)\n    namespace_labels team'))
+    const dns = await startServer(corefile(api.url, 'labels app in (web, bulk)', 'namespace_labels team'))
     expectReply(await dns.ask('web.shop.svc.cluster.local', 'A'), { status: 'NOERROR', answer: [WEB] })
     expectReply(await dns.ask('svc-599.bulk.svc.cluster.local', 'A'), { status: 'NOERROR', answer: [rr('svc-599.bulk.svc.cluster.local', 'A', '10.100.2.87')] })
     // Not selected by `labels`, or in a namespace without a team label.
@@ -167,12 +155,12 @@ describe('the Kubernetes API as a source', () => {
   })
 
   it('starts without the API: SERVFAIL for unknown names until the first sync, then the records', async () => {
-    api = await startApiServer([DEMO_CLUSTER])
+    const api = await startApiServer([DEMO_CLUSTER])
     await api.refuseFor(2500)
-    dns = await startServer(corefile(api.url, 'startup_timeout 200ms'))
+    const dns = await startServer(corefile(api.url, 'startup_timeout 200ms'))
     expectReply(await dns.ask('web.shop.svc.cluster.local', 'A'), { status: 'SERVFAIL', authority: [soa()] })
     // Positive answers come as kinds are listed; NXDOMAIN only once every kind is.
-    const synced = await until(() => dns!.ask('nope.shop.svc.cluster.local', 'A'), (r) => r.status === 'NXDOMAIN', 15_000)
+    const synced = await until(() => dns.ask('nope.shop.svc.cluster.local', 'A'), (r) => r.status === 'NXDOMAIN', 15_000)
     expectReply(synced, { status: 'NXDOMAIN', authority: [soa()] })
     expectReply(await dns.ask('web.shop.svc.cluster.local', 'A'), { status: 'NOERROR', answer: [WEB] })
   })
@@ -180,7 +168,7 @@ describe('the Kubernetes API as a source', () => {
   it('refuses to start without an API configuration instead of guessing localhost:8080', async () => {
     const saved = process.env.KUBERNETES_SERVICE_HOST
     delete process.env.KUBERNETES_SERVICE_HOST
-    await expect(startServer('.:0 {\n  bind 127.0.0.1\n  kubernetes cluster.local\n}\n')).rejects.toThrow(/no API server: not running in a pod/)
+    await expect(startServer(serverBlock(['kubernetes cluster.local']))).rejects.toThrow(/no API server: not running in a pod/)
     if (saved !== undefined) process.env.KUBERNETES_SERVICE_HOST = saved
   })
 
@@ -227,14 +215,14 @@ current-context: elsewhere
 `
 
   it('reads a kubeconfig file and the context it names', async () => {
-    api = await startApiServer([DEMO_CLUSTER])
-    dns = await startServer('.:0 {\n  bind 127.0.0.1\n  kubernetes cluster.local {\n    kubeconfig kube.yaml bench\n  }\n}\n', { 'kube.yaml': kubeconfig(api.url) })
+    const api = await startApiServer([DEMO_CLUSTER])
+    const dns = await startServer(serverBlock([kubernetes(['kubeconfig kube.yaml bench'])]), { 'kube.yaml': kubeconfig(api.url) })
     expectReply(await dns.ask('web.shop.svc.cluster.local', 'A'), { status: 'NOERROR', answer: [WEB] })
   })
 
   it('refuses a context the kubeconfig does not have, naming it', async () => {
     await expect(
-      startServer('.:0 {\n  bind 127.0.0.1\n  kubernetes cluster.local {\n    kubeconfig kube.yaml nowhere\n  }\n}\n', { 'kube.yaml': kubeconfig('http://127.0.0.1:1') }),
+      startServer(serverBlock([kubernetes(['kubeconfig kube.yaml nowhere'])]), { 'kube.yaml': kubeconfig('http://127.0.0.1:1') }),
     ).rejects.toThrow(/kubeconfig .*kube\.yaml has no context nowhere/)
   })
 })

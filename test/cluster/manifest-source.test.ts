@@ -1,24 +1,14 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import { logLines, startServer, type RunningServer } from '../support/dns-server.js'
+import { describe, expect, it } from 'vitest'
+import { kubernetes, serverBlock } from '../support/corefile.js'
+import { logLines, serverForEach } from '../support/dns-server.js'
 import type { DigReply } from '../support/dig.js'
 import { until } from '../support/until.js'
 
-let server: RunningServer | undefined
-afterEach(async () => {
-  await server?.stop()
-  server = undefined
-})
+const startServer = serverForEach()
 
-const corefile = `.:0 {
-  bind 127.0.0.1
-  kubernetes cluster.local {
-    manifests cluster
-    startup_timeout 100ms
-  }
-}
-`
+const corefile = (manifests: string): string => serverBlock([kubernetes([`manifests ${manifests}`, 'startup_timeout 100ms'])])
 const service = (name: string, ip: string): string =>
   `apiVersion: v1\nkind: Service\nmetadata: { name: ${name}, namespace: apps }\nspec: { clusterIP: ${ip}, ports: [{ port: 80 }] }\n`
 
@@ -27,13 +17,13 @@ const waitFor = (ask: () => Promise<DigReply>, done: (r: DigReply) => boolean): 
 
 describe('manifest files as a source', () => {
   it('reads every file of a folder, multi-document and List, inferring namespaces', async () => {
-    server = await startServer(corefile)
+    const server = await startServer(corefile('cluster'))
     const dir = join(server.dir, 'cluster')
     mkdirSync(dir)
     writeFileSync(join(dir, 'a.yaml'), `${service('one', '10.96.1.1')}---\n${service('two', '10.96.1.2')}`)
     writeFileSync(join(dir, 'b.json'), JSON.stringify({ kind: 'List', items: [{ kind: 'Service', metadata: { name: 'three', namespace: 'apps' }, spec: { clusterIP: '10.96.1.3' } }] }))
     writeFileSync(join(dir, 'notes.txt'), 'not a manifest')
-    const three = await waitFor(() => server!.ask('three.apps.svc.cluster.local', 'A'), (r) => r.status === 'NOERROR')
+    const three = await waitFor(() => server.ask('three.apps.svc.cluster.local', 'A'), (r) => r.status === 'NOERROR')
     expect(three.answer).toEqual(['three.apps.svc.cluster.local. 5 IN A 10.96.1.3'])
     expect((await server.ask('one.apps.svc.cluster.local', 'A')).answer).toEqual(['one.apps.svc.cluster.local. 5 IN A 10.96.1.1'])
     expect((await server.ask('apps.svc.cluster.local', 'A')).status).toBe('NOERROR')
@@ -41,8 +31,8 @@ describe('manifest files as a source', () => {
 
   it('applies a change, keeps serving through a bad file, and skips a bad object with a log line', async () => {
     logLines.length = 0
-    server = await startServer(corefile.replace('manifests cluster', 'manifests cluster.yaml'), { 'cluster.yaml': service('web', '10.96.2.1') })
-    const ask = (): Promise<DigReply> => server!.ask('web.apps.svc.cluster.local', 'A')
+    const server = await startServer(corefile('cluster.yaml'), { 'cluster.yaml': service('web', '10.96.2.1') })
+    const ask = (): Promise<DigReply> => server.ask('web.apps.svc.cluster.local', 'A')
     expect((await ask()).answer).toEqual(['web.apps.svc.cluster.local. 5 IN A 10.96.2.1'])
 
     // Replaced the way editors and ConfigMap updates do it: a new file renamed over the old.

@@ -3,35 +3,24 @@ import { connect } from 'node:net'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import dnsPacket from 'dns-packet'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { DEMO_CLUSTER, rr } from '../support/cluster.js'
+import { kubernetes, serverBlock } from '../support/corefile.js'
 import type { DigReply } from '../support/dig.js'
-import { logLines, startServer, type RunningServer } from '../support/dns-server.js'
+import { logLines, serverForEach } from '../support/dns-server.js'
 import { buildQuery, frame } from '../support/raw-client.js'
 import { until } from '../support/until.js'
 
-let server: RunningServer | undefined
-afterEach(async () => {
-  await server?.stop()
-  server = undefined
-})
+const startServer = serverForEach()
 
-const corefile = (port: number | 0, options: string): string => `.:${port} {
-  bind 127.0.0.1
-  reload 2s 0s
-  kubernetes cluster.local {
-    manifests ${DEMO_CLUSTER}
-    ${options}
-  }
-}
-`
+const corefile = (...options: string[]): string => serverBlock(['reload 2s 0s', kubernetes([`manifests ${DEMO_CLUSTER}`, ...options])])
 
 describe('reload', () => {
   it('moves to a changed Corefile, keeps serving through a bad one, and keeps its sockets', { timeout: 30_000 }, async () => {
-    server = await startServer(corefile(0, 'ttl 5'))
+    const server = await startServer(corefile('ttl 5'))
     const { port } = server
     const path = join(server.dir, 'Corefile')
-    const ask = (): Promise<DigReply> => server!.ask('web.shop.svc.cluster.local', 'A')
+    const ask = (): Promise<DigReply> => server.ask('web.shop.svc.cluster.local', 'A')
     expect((await ask()).answer).toEqual([rr('web.shop.svc.cluster.local', 'A', '10.96.100.10', 5)])
 
     // A TCP connection opened before the reload must still be answered after it.
@@ -39,7 +28,7 @@ describe('reload', () => {
     await new Promise((resolve) => tcp.once('connect', resolve))
 
     // The port in the new file is the one the running server got: the listener is kept.
-    writeFileSync(path, corefile(0, 'ttl 30'))
+    writeFileSync(path, corefile('ttl 30'))
     const during: DigReply[] = []
     const moved = await until(
       async () => {
@@ -62,7 +51,7 @@ describe('reload', () => {
     expect(dnsPacket.decode(reply).answers![0]).toMatchObject({ ttl: 30, data: '10.96.100.10' })
 
     logLines.length = 0
-    writeFileSync(path, corefile(0, 'ttl 30\n    tll 60'))
+    writeFileSync(path, corefile('ttl 30', 'tll 60'))
     await until(async () => logLines.some((l) => l.includes('keeping the running configuration')), Boolean, 10_000)
     expect(logLines.find((l) => l.startsWith('[ERROR] plugin/reload:'))).toMatch(/Corefile:7: plugin\/kubernetes: unknown option tll/)
     const after = await ask()

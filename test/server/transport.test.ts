@@ -1,15 +1,11 @@
 import { connect } from 'node:net'
 import dnsPacket from 'dns-packet'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startServer, type RunningServer } from '../support/dns-server.js'
-import { clusterCorefile } from '../support/cluster.js'
+import { describe, expect, it } from 'vitest'
+import { clusterCorefile } from '../support/corefile.js'
+import { serverForFile } from '../support/dns-server.js'
 import { buildQuery, frame, idOf, rcodeOf, tcpExchange, udpExchange } from '../support/raw-client.js'
 
-let server: RunningServer
-beforeAll(async () => {
-  server = await startServer(clusterCorefile())
-})
-afterAll(() => server.stop())
+const server = serverForFile(clusterCorefile())
 
 const FORMERR = 1
 const NOTIMP = 4
@@ -18,13 +14,13 @@ const BIG = 'big.lab.svc.cluster.local' // 60 A records: 1,007 bytes compressed
 
 describe('EDNS0', () => {
   it('echoes an OPT record only when the query has one', async () => {
-    const [edns, plain] = await Promise.all([server.ask('web.shop.svc.cluster.local', 'A'), server.ask('web.shop.svc.cluster.local', 'A', { flags: ['+noedns'] })])
+    const [edns, plain] = await Promise.all([server().ask('web.shop.svc.cluster.local', 'A'), server().ask('web.shop.svc.cluster.local', 'A', { flags: ['+noedns'] })])
     expect(edns.edns).toMatch(/version: 0, flags:; udp: 1232/)
     expect(plain.edns).toBe('')
   })
 
   it('answers BADVERS to an unknown EDNS version', async () => {
-    const reply = await server.ask('web.shop.svc.cluster.local', 'A', { flags: ['+edns=1', '+noednsneg'] })
+    const reply = await server().ask('web.shop.svc.cluster.local', 'A', { flags: ['+edns=1', '+noednsneg'] })
     expect(reply.status).toBe('BADVERS')
     expect(reply.answer).toEqual([])
   })
@@ -32,15 +28,15 @@ describe('EDNS0', () => {
 
 describe('size limits', () => {
   it('without EDNS a large UDP answer is cut to whole RRsets with TC set', async () => {
-    const reply = await server.ask(BIG, 'A', { flags: ['+noedns', '+ignore'] })
+    const reply = await server().ask(BIG, 'A', { flags: ['+noedns', '+ignore'] })
     expect(reply.flags).toContain('tc')
     expect(reply.answer).toEqual([])
   })
 
   it("honours the client's EDNS payload size", async () => {
     const [small, large] = await Promise.all([
-      server.ask(BIG, 'A', { flags: ['+bufsize=512', '+ignore'] }),
-      server.ask(BIG, 'A', { flags: ['+bufsize=1232', '+ignore'] }),
+      server().ask(BIG, 'A', { flags: ['+bufsize=512', '+ignore'] }),
+      server().ask(BIG, 'A', { flags: ['+bufsize=1232', '+ignore'] }),
     ])
     expect(small.flags).toContain('tc')
     expect(large.flags).not.toContain('tc')
@@ -49,9 +45,9 @@ describe('size limits', () => {
 
   it('TCP carries the answer whole, and dig falls back to it on TC', async () => {
     const [tcp, fallback, knot] = await Promise.all([
-      server.ask(BIG, 'A', { tcp: true, flags: ['+noedns'] }),
-      server.ask(BIG, 'A', { flags: ['+noedns'] }),
-      server.ask(BIG, 'A', { tool: 'kdig', tcp: true }),
+      server().ask(BIG, 'A', { tcp: true, flags: ['+noedns'] }),
+      server().ask(BIG, 'A', { flags: ['+noedns'] }),
+      server().ask(BIG, 'A', { tool: 'kdig', tcp: true }),
     ])
     for (const reply of [tcp, fallback, knot]) {
       expect(reply.flags).not.toContain('tc')
@@ -62,7 +58,7 @@ describe('size limits', () => {
   it('keeps earlier RRsets whole when a later one does not fit', async () => {
     // An ExternalName to `big`: the CNAME fits 512 bytes, the 60 A records after it do not.
     const query = buildQuery('bigalias.lab.svc.cluster.local', 'A', { id: 7 })
-    const reply = dnsPacket.decode((await udpExchange(server.port, query))!)
+    const reply = dnsPacket.decode((await udpExchange(server().port, query))!)
     expect(reply.flag_tc).toBe(true)
     expect(reply.answers!.map((a) => `${a.type} ${(a as { data?: unknown }).data}`)).toEqual(['CNAME big.lab.svc.cluster.local'])
   })
@@ -70,15 +66,15 @@ describe('size limits', () => {
 
 describe('malformed and unusual input', () => {
   it('drops what has no readable header, and responses', async () => {
-    expect(await udpExchange(server.port, Buffer.from([1, 2, 3, 4, 5]), 300)).toBeNull()
+    expect(await udpExchange(server().port, Buffer.from([1, 2, 3, 4, 5]), 300)).toBeNull()
     const response = buildQuery('web.shop.svc.cluster.local', 'A')
     response[2]! |= 0x80
-    expect(await udpExchange(server.port, response, 300)).toBeNull()
+    expect(await udpExchange(server().port, response, 300)).toBeNull()
   })
 
   it('answers FORMERR to an unparseable packet with a readable header, echoing the ID', async () => {
     const packet = Buffer.concat([Buffer.from([0xab, 0xcd, 0x01, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0]), Buffer.from([20, 0x61, 0x62])])
-    const reply = (await udpExchange(server.port, packet))!
+    const reply = (await udpExchange(server().port, packet))!
     expect(idOf(reply)).toBe(0xabcd)
     expect(reply[2]! & 0x80).toBe(0x80)
     expect(rcodeOf(reply)).toBe(FORMERR)
@@ -93,24 +89,24 @@ describe('malformed and unusual input', () => {
         { name: 'db.shop.svc.cluster.local', type: 'A' },
       ],
     })
-    expect(rcodeOf((await udpExchange(server.port, two))!)).toBe(FORMERR)
+    expect(rcodeOf((await udpExchange(server().port, two))!)).toBe(FORMERR)
     const none = dnsPacket.encode({ type: 'query', id: 10, questions: [] })
-    expect(rcodeOf((await udpExchange(server.port, none))!)).toBe(FORMERR)
+    expect(rcodeOf((await udpExchange(server().port, none))!)).toBe(FORMERR)
   })
 
   it('answers NOTIMP to other opcodes, REFUSED to other classes and to zone transfers', async () => {
     const status = buildQuery('web.shop.svc.cluster.local', 'A', { flags: 2 << 11 })
-    expect(rcodeOf((await udpExchange(server.port, status))!)).toBe(NOTIMP)
+    expect(rcodeOf((await udpExchange(server().port, status))!)).toBe(NOTIMP)
     const chaos = buildQuery('version.bind', 'TXT', { klass: 'CH' })
-    expect(rcodeOf((await udpExchange(server.port, chaos))!)).toBe(REFUSED)
+    expect(rcodeOf((await udpExchange(server().port, chaos))!)).toBe(REFUSED)
     const axfr = buildQuery('cluster.local', 'AXFR')
-    const [tcpReply] = await tcpExchange(server.port, frame(axfr), 1)
+    const [tcpReply] = await tcpExchange(server().port, frame(axfr), 1)
     expect(rcodeOf(tcpReply!)).toBe(REFUSED)
   })
 
   it('echoes the ID and the question byte for byte, letter case included', async () => {
     const query = buildQuery('wEb.ShOp.SvC.cLuStEr.LoCaL', 'A', { id: 0xbeef })
-    const reply = (await udpExchange(server.port, query))!
+    const reply = (await udpExchange(server().port, query))!
     expect(idOf(reply)).toBe(0xbeef)
     const questionLength = query.length - 12
     expect(reply.subarray(12, 12 + questionLength)).toEqual(query.subarray(12))
@@ -131,7 +127,7 @@ describe('malformed and unusual input', () => {
         for (let n = 0; n < 1 + Math.floor(random() * 6); n++) packet[2 + Math.floor(random() * (packet.length - 2))] = Math.floor(random() * 256)
         packet.writeUInt16BE(i, 0)
         const cut = random() < 0.3 ? Math.floor(random() * packet.length) : packet.length
-        return udpExchange(server.port, packet.subarray(0, cut), 400).then((reply) => ({ i, reply }))
+        return udpExchange(server().port, packet.subarray(0, cut), 400).then((reply) => ({ i, reply }))
       }),
     )
     for (const { i, reply } of replies) {
@@ -140,7 +136,7 @@ describe('malformed and unusual input', () => {
       expect(reply[2]! & 0x80).toBe(0x80)
     }
     expect(replies.filter((r) => r.reply !== null).length).toBeGreaterThan(100)
-    const after = await server.ask('web.shop.svc.cluster.local', 'A')
+    const after = await server().ask('web.shop.svc.cluster.local', 'A')
     expect(after.answer).toEqual(['web.shop.svc.cluster.local. 5 IN A 10.96.100.10'])
   })
 })
@@ -148,14 +144,14 @@ describe('malformed and unusual input', () => {
 describe('TCP', () => {
   it('answers several queries sent in one write on one connection', async () => {
     const names = ['web.shop.svc.cluster.local', 'db.shop.svc.cluster.local', 'kubernetes.default.svc.cluster.local']
-    const replies = await tcpExchange(server.port, frame(...names.map((n, i) => buildQuery(n, 'A', { id: 100 + i }))), 3)
+    const replies = await tcpExchange(server().port, frame(...names.map((n, i) => buildQuery(n, 'A', { id: 100 + i }))), 3)
     expect(replies.map(idOf).sort()).toEqual([100, 101, 102])
     for (const reply of replies) expect(dnsPacket.decode(reply).answers!.length).toBeGreaterThan(0)
   })
 
   it('reassembles a frame split across writes', async () => {
     const bytes = frame(buildQuery('web.shop.svc.cluster.local', 'A', { id: 55 }))
-    const socket = connect(server.port, '127.0.0.1')
+    const socket = connect(server().port, '127.0.0.1')
     const reply = await new Promise<Buffer>((resolve, reject) => {
       socket.once('data', resolve)
       socket.on('error', reject)
@@ -168,12 +164,12 @@ describe('TCP', () => {
   })
 
   it('a client that sends half a frame holds up no one else', async () => {
-    const stalled = connect(server.port, '127.0.0.1')
+    const stalled = connect(server().port, '127.0.0.1')
     await new Promise((resolve) => stalled.once('connect', resolve))
     stalled.write(Buffer.from([0, 60, 0x12]))
     const [tcp, udp] = await Promise.all([
-      server.ask('web.shop.svc.cluster.local', 'A', { tcp: true }),
-      server.ask('web.shop.svc.cluster.local', 'A'),
+      server().ask('web.shop.svc.cluster.local', 'A', { tcp: true }),
+      server().ask('web.shop.svc.cluster.local', 'A'),
     ])
     stalled.destroy()
     expect(tcp.answer).toEqual(['web.shop.svc.cluster.local. 5 IN A 10.96.100.10'])

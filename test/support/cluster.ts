@@ -5,18 +5,8 @@ import { expect } from 'vitest'
 /** The demo cluster and the corner cases the contract tests add to it. */
 export const DEMO_CLUSTER = fileURLToPath(new URL('../../examples/demo-cluster.yaml', import.meta.url))
 export const LAB_CLUSTER = fileURLToPath(new URL('../fixtures/lab-cluster.yaml', import.meta.url))
-
-/** A server block on a free loopback port serving both fixture files, with extra kubernetes options. */
-export function clusterCorefile(options = '', zones = 'cluster.local in-addr.arpa ip6.arpa'): string {
-  return `.:0 {
-  bind 127.0.0.1
-  kubernetes ${zones} {
-    manifests ${DEMO_CLUSTER} ${LAB_CLUSTER}
-    ${options}
-  }
-}
-`
-}
+/** A pod at 127.0.0.1 in namespace lab: the client of the autopath tests. */
+export const AUTOPATH_CLIENT = fileURLToPath(new URL('../fixtures/autopath-client.yaml', import.meta.url))
 
 /** A record line as the dig helper normalizes it. */
 export const rr = (name: string, type: string, data: string, ttl = 5): string => `${name}. ${ttl} IN ${type} ${data}`

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { setLogSink } from '../../src/log.js'
 import { Runtime } from '../../src/server/runtime.js'
 import { dig, type DigOptions, type DigReply } from './dig.js'
+import { startedForAll, stoppedAfterEach } from './lifetimes.js'
 
 /** Log lines of servers started in this test file. */
 export const logLines: string[] = []
@@ -29,11 +30,20 @@ export async function startServer(corefile: string, files: Record<string, string
   const runtime = new Runtime(path, 'test')
   await runtime.start()
   const port = runtime.dns.addresses[0]!.port
+  let stopped: Promise<void> | undefined
   return {
     port,
     dir,
     runtime,
     ask: (name, type, options = {}) => dig(name, type, { ...options, port }),
-    stop: () => runtime.shutdown(),
+    // Once: a test may stop a server itself before the helpers below stop it again.
+    stop: () => (stopped ??= runtime.shutdown()),
   }
 }
+
+/** For a file whose tests start their own servers: `startServer`, each stopped after its test. */
+export const serverForEach = (): typeof startServer => stoppedAfterEach(startServer, (server) => server.stop())
+
+/** One server from `corefile` for all the tests of the calling file (or describe block). */
+export const serverForFile = (corefile: string, files?: Record<string, string>): (() => RunningServer) =>
+  startedForAll(() => startServer(corefile, files), (server) => server.stop())

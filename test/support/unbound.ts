@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll } from 'vitest'
+import { startedForAll } from './lifetimes.js'
 import { freePort } from './ports.js'
 import { buildQuery, udpExchange } from './raw-client.js'
 
@@ -77,11 +77,5 @@ ${records.map((r) => `  local-data: '${r}'`).join('\n')}
  * unbound serving `zone` on a free loopback port for the tests of the calling file: started before
  * them, stopped after. Returns a getter (the server exists only once the tests run).
  */
-export function unboundForFile(zone: UnboundZone): () => RunningUnbound {
-  let running: RunningUnbound | undefined
-  beforeAll(async () => {
-    running = await startUnbound(zone, '127.0.0.1', await freePort())
-  })
-  afterAll(() => running?.stop())
-  return () => running!
-}
+export const unboundForFile = (zone: UnboundZone): (() => RunningUnbound) =>
+  startedForAll(async () => startUnbound(zone, '127.0.0.1', await freePort()), (unbound) => unbound.stop())

@@ -1,34 +1,19 @@
-import { fileURLToPath } from 'node:url'
-import { afterEach, describe, expect, it } from 'vitest'
-import { DEMO_CLUSTER, LAB_CLUSTER, rr } from '../../support/cluster.js'
-import { logLines, startServer, type RunningServer } from '../../support/dns-server.js'
+import { describe, expect, it } from 'vitest'
+import { AUTOPATH_CLIENT, DEMO_CLUSTER, LAB_CLUSTER, rr } from '../../support/cluster.js'
+import { kubernetes, serverBlock } from '../../support/corefile.js'
+import { logLines, serverForEach } from '../../support/dns-server.js'
 import { unboundForFile } from '../../support/unbound.js'
 
-const CLIENT_POD = fileURLToPath(new URL('../../fixtures/autopath-client.yaml', import.meta.url))
-
-let server: RunningServer | undefined
+const startServer = serverForEach()
 const upstream = unboundForFile({ zone: 'example.com.', records: ['api.example.com. 300 IN A 192.0.2.80'] })
-afterEach(async () => {
-  await server?.stop()
-  server = undefined
-})
 
-const corefile = (autopath: string, manifests: string): string => `.:0 {
-  bind 127.0.0.1
-  log
-  ${autopath}
-  kubernetes cluster.local {
-    manifests ${manifests}
-    pods verified
-  }
-  forward . 127.0.0.1:${upstream().port}
-}
-`
+const corefile = (autopath: string, manifests: string): string =>
+  serverBlock(['log', autopath, kubernetes([`manifests ${manifests}`, 'pods verified']), `forward . 127.0.0.1:${upstream().port}`])
 const received = (): number => logLines.filter((l) => l.startsWith('[INFO] 127.0.0.1:')).length
 
 describe('autopath @kubernetes', () => {
   it('answers the first search-expanded query with the final answer: a CNAME, then its records', async () => {
-    server = await startServer(corefile('autopath @kubernetes', `${DEMO_CLUSTER} ${LAB_CLUSTER} ${CLIENT_POD}`))
+    const server = await startServer(corefile('autopath @kubernetes', `${DEMO_CLUSTER} ${LAB_CLUSTER} ${AUTOPATH_CLIENT}`))
     logLines.length = 0
     // A pod in lab looking up `web.shop` (ndots:5) first asks web.shop.lab.svc.cluster.local.
     const service = await server.ask('web.shop.lab.svc.cluster.local', 'A')
@@ -43,7 +28,7 @@ describe('autopath @kubernetes', () => {
   })
 
   it('leaves alone names not under the client’s first search domain, and clients that are no pod', async () => {
-    server = await startServer(corefile('autopath @kubernetes', `${DEMO_CLUSTER} ${LAB_CLUSTER} ${CLIENT_POD}`))
+    let server = await startServer(corefile('autopath @kubernetes', `${DEMO_CLUSTER} ${LAB_CLUSTER} ${AUTOPATH_CLIENT}`))
     expect((await server.ask('web.shop.svc.cluster.local', 'A')).answer).toEqual([rr('web.shop.svc.cluster.local', 'A', '10.96.100.10')])
     await server.stop()
     server = await startServer(corefile('autopath @kubernetes', `${DEMO_CLUSTER} ${LAB_CLUSTER}`))

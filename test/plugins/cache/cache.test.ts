@@ -1,36 +1,23 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { afterEach, describe, expect, it } from 'vitest'
-import { cacheHits } from '../../../src/plugins/cache/cache-metrics.js'
-import { DEMO_CLUSTER } from '../../support/cluster.js'
-import { startServer, type RunningServer } from '../../support/dns-server.js'
+import { describe, expect, it } from 'vitest'
+import { block, kubernetes, serverBlock } from '../../support/corefile.js'
+import { serverForEach } from '../../support/dns-server.js'
+import { metricSum } from '../../support/metrics.js'
 import { freePort } from '../../support/ports.js'
 import { startUnbound, unboundForFile, type UnboundZone } from '../../support/unbound.js'
 
 const ZONE: UnboundZone = { zone: 'example.com.', records: ['api.example.com. 300 IN A 192.0.2.80', 'www.example.com. 300 IN A 192.0.2.81'] }
 
-let server: RunningServer | undefined
+const startServer = serverForEach()
 const resolver = unboundForFile(ZONE)
-afterEach(async () => {
-  await server?.stop()
-  server = undefined
-})
 
-const corefile = (cache: string, upstream = `127.0.0.1:${resolver().port}`): string => `.:0 {
-  bind 127.0.0.1
-  ${cache}
-  kubernetes cluster.local {
-    manifests ${DEMO_CLUSTER}
-  }
-  forward . ${upstream}
-}
-`
-const hits = async (type: 'success' | 'denial'): Promise<number> =>
-  (await cacheHits.get()).values.filter((v) => v.labels.type === type).reduce((sum, v) => sum + v.value, 0)
+const corefile = (cache: string, upstream = `127.0.0.1:${resolver().port}`): string => serverBlock([cache, kubernetes(), `forward . ${upstream}`])
+const hits = (type: 'success' | 'denial'): Promise<number> => metricSum('coredns_cache_hits_total', { type })
 const ttlOf = (record: string | undefined): number => Number(record?.split(' ')[1])
 
 describe('cache', () => {
   it('answers a repeated question from memory, its TTL counting down, in the asker’s letter case', async () => {
-    server = await startServer(corefile('cache 30'))
+    const server = await startServer(corefile('cache 30'))
     const before = await hits('success')
     const first = await server.ask('api.example.com', 'A')
     expect(first.answer).toEqual(['api.example.com. 30 IN A 192.0.2.80'])
@@ -41,7 +28,7 @@ describe('cache', () => {
   })
 
   it('keeps denials per their SOA, keys on DO, and honours keepttl', async () => {
-    server = await startServer(corefile('cache {\n    keepttl\n  }'))
+    const server = await startServer(corefile(block('cache', ['keepttl'])))
     const before = await hits('denial')
     const nx = await server.ask('nope.example.com', 'A')
     expect(nx.status).toBe('NXDOMAIN')
@@ -56,7 +43,7 @@ describe('cache', () => {
   })
 
   it('leaves disabled zones uncached (kubeadm: the cluster zone)', async () => {
-    server = await startServer(corefile('cache 30 {\n    disable success cluster.local\n    disable denial cluster.local\n  }'))
+    const server = await startServer(corefile(block('cache 30', ['disable success cluster.local', 'disable denial cluster.local'])))
     const before = (await hits('success')) + (await hits('denial'))
     for (let i = 0; i < 2; i++) {
       await server.ask('web.shop.svc.cluster.local', 'A')
@@ -67,7 +54,7 @@ describe('cache', () => {
 
   it('serves stale answers when the upstream is gone', { timeout: 20_000 }, async () => {
     const own = await startUnbound(ZONE, '127.0.0.1', await freePort())
-    server = await startServer(corefile('cache {\n    success 100 1 1\n    serve_stale 1h\n  }', `127.0.0.1:${own.port}`))
+    const server = await startServer(corefile(block('cache', ['success 100 1 1', 'serve_stale 1h']), `127.0.0.1:${own.port}`))
     expect((await server.ask('www.example.com', 'A')).answer).toEqual(['www.example.com. 1 IN A 192.0.2.81'])
     await own.stop()
     await sleep(1200)
@@ -76,7 +63,7 @@ describe('cache', () => {
   })
 
   it('caches SERVFAIL briefly, so a dead upstream is not asked again at once', { timeout: 20_000 }, async () => {
-    server = await startServer(corefile('cache', `127.0.0.1:${await freePort()}`))
+    const server = await startServer(corefile('cache', `127.0.0.1:${await freePort()}`))
     expect((await server.ask('api.example.com', 'A', { timeout: 8 })).status).toBe('SERVFAIL')
     const started = Date.now()
     expect((await server.ask('api.example.com', 'A')).status).toBe('SERVFAIL')
@@ -84,7 +71,7 @@ describe('cache', () => {
   })
 
   it('prefetches a popular entry before it expires', { timeout: 20_000 }, async () => {
-    server = await startServer(corefile('cache {\n    success 100 2 2\n    prefetch 2 1m 60%\n  }'))
+    const server = await startServer(corefile(block('cache', ['success 100 2 2', 'prefetch 2 1m 60%'])))
     expect(ttlOf((await server.ask('api.example.com', 'A')).answer[0])).toBe(2)
     await sleep(1100)
     // Two hits with under 60% of its TTL left: the second triggers a refresh in the background.

@@ -1,8 +1,10 @@
 import { createSocket, type Socket } from 'node:dgram'
 import dnsPacket from 'dns-packet'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DEMO_CLUSTER, rr } from '../../support/cluster.js'
-import { startServer, type RunningServer } from '../../support/dns-server.js'
+import { rr } from '../../support/cluster.js'
+import { block, kubernetes, serverBlock } from '../../support/corefile.js'
+import { serverForEach } from '../../support/dns-server.js'
+import { metricSum } from '../../support/metrics.js'
 import { freePort } from '../../support/ports.js'
 import { startUnbound, unboundForFile, type UnboundZone } from '../../support/unbound.js'
 
@@ -13,26 +15,15 @@ const EXAMPLE: UnboundZone = {
 }
 const EXAMPLE_BACKUP: UnboundZone = { zone: 'example.com.', records: ['api.example.com. 300 IN A 192.0.2.81'] }
 
-let server: RunningServer | undefined
+const startServer = serverForEach()
 const upstream = unboundForFile(EXAMPLE)
-afterEach(async () => {
-  await server?.stop()
-  server = undefined
-})
 
-const corefile = (forward: string): string => `.:0 {
-  bind 127.0.0.1
-  kubernetes cluster.local {
-    manifests ${DEMO_CLUSTER}
-  }
-  ${forward}
-}
-`
+const corefile = (forward: string): string => serverBlock([kubernetes(), forward])
 const up = (u: { address: string; port: number }): string => `${u.address}:${u.port}`
 
 describe('forward, to a real unbound on loopback', () => {
   it('relays names outside the cluster zone, NXDOMAIN and its SOA included, and keeps cluster names local', async () => {
-    server = await startServer(corefile(`forward . ${up(upstream())}`))
+    const server = await startServer(corefile(`forward . ${up(upstream())}`))
     const api = await server.ask('API.example.com', 'A')
     expect(api.status).toBe('NOERROR')
     expect(api.answer).toEqual(['API.example.com. 300 IN A 192.0.2.80'])
@@ -45,7 +36,7 @@ describe('forward, to a real unbound on loopback', () => {
   })
 
   it('follows an ExternalName to an outside name through forward: the CNAME, then its records', async () => {
-    server = await startServer(corefile(`forward . ${up(upstream())}`))
+    const server = await startServer(corefile(`forward . ${up(upstream())}`))
     const reply = await server.ask('payments.shop.svc.cluster.local', 'A')
     expect(reply.status).toBe('NOERROR')
     expect(reply.answer).toEqual(['api.payments.example.com. 300 IN A 192.0.2.90', rr('payments.shop.svc.cluster.local', 'CNAME', 'api.payments.example.com.')])
@@ -55,7 +46,7 @@ describe('forward, to a real unbound on loopback', () => {
   })
 
   it('retries over TCP when the upstream truncates, and the client gets the whole answer', async () => {
-    server = await startServer(corefile(`forward . ${up(upstream())}`))
+    const server = await startServer(corefile(`forward . ${up(upstream())}`))
     const [noEdns, edns, truncated] = await Promise.all([
       server.ask('big.example.com', 'TXT', { flags: ['+noedns'] }),
       server.ask('big.example.com', 'TXT', { flags: ['+bufsize=1232', '+ignore'] }),
@@ -70,17 +61,15 @@ describe('forward, to a real unbound on loopback', () => {
   })
 
   it('works with force_tcp and reuses its TCP connections', async () => {
-    server = await startServer(corefile(`forward . ${up(upstream())} {\n    force_tcp\n    expire 5s\n  }`))
+    const server = await startServer(corefile(block(`forward . ${up(upstream())}`, ['force_tcp', 'expire 5s'])))
     for (let i = 0; i < 3; i++) expect((await server.ask('api.example.com', 'A')).answer).toEqual(['api.example.com. 300 IN A 192.0.2.80'])
-    const metrics = await (await import('../../../src/metrics/registry.js')).registry.getSingleMetric('coredns_proxy_conn_cache_hits_total')!.get()
-    const hits = metrics.values.find((v) => v.labels.to === up(upstream()))?.value ?? 0
-    expect(hits).toBeGreaterThanOrEqual(2)
+    expect(await metricSum('coredns_proxy_conn_cache_hits_total', { to: up(upstream()) })).toBeGreaterThanOrEqual(2)
   })
 
   it('reads its upstreams from a resolv.conf file (port 53 on a loopback address of its own)', async () => {
     const resolver = await startUnbound(EXAMPLE, '127.0.0.153', 53)
     try {
-      server = await startServer(corefile('forward . resolv.conf'), { 'resolv.conf': '# test\nsearch example.com\nnameserver 127.0.0.153\noptions ndots:5\n' })
+      const server = await startServer(corefile('forward . resolv.conf'), { 'resolv.conf': '# test\nsearch example.com\nnameserver 127.0.0.153\noptions ndots:5\n' })
       expect((await server.ask('api.example.com', 'A')).answer).toEqual(['api.example.com. 300 IN A 192.0.2.80'])
     } finally {
       await resolver.stop()
@@ -88,14 +77,14 @@ describe('forward, to a real unbound on loopback', () => {
   })
 
   it('answers SERVFAIL when no upstream answers', async () => {
-    server = await startServer(corefile(`forward . 127.0.0.1:${await freePort()}`))
+    const server = await startServer(corefile(`forward . 127.0.0.1:${await freePort()}`))
     const reply = await server.ask('api.example.com', 'A', { timeout: 8 })
     expect(reply.status).toBe('SERVFAIL')
   })
 
   it('fails over to the next upstream, marks the dead one down, and takes it back once it answers', { timeout: 30_000 }, async () => {
     const deadPort = await freePort()
-    server = await startServer(corefile(`forward . 127.0.0.1:${deadPort} ${up(upstream())} {\n    policy sequential\n    max_fails 1\n    health_check 200ms\n  }`))
+    const server = await startServer(corefile(block(`forward . 127.0.0.1:${deadPort} ${up(upstream())}`, ['policy sequential', 'max_fails 1', 'health_check 200ms'])))
     const first = await server.ask('api.example.com', 'A', { timeout: 8 })
     expect(first.answer).toEqual(['api.example.com. 300 IN A 192.0.2.80'])
     // Marked down after one failure: the next query goes straight to the live upstream.
@@ -117,17 +106,17 @@ describe('forward, to a real unbound on loopback', () => {
   })
 
   it('acts in the fixed order whatever order the Corefile writes: kubernetes before forward', async () => {
-    server = await startServer(`.:0 {\n  forward . ${up(upstream())}\n  bind 127.0.0.1\n  kubernetes cluster.local {\n    manifests ${DEMO_CLUSTER}\n  }\n}\n`)
+    const server = await startServer(`.:0 {\n  forward . ${up(upstream())}\n  bind 127.0.0.1\n  ${kubernetes()}\n}\n`)
     expect((await server.ask('web.shop.svc.cluster.local', 'A')).answer).toEqual([rr('web.shop.svc.cluster.local', 'A', '10.96.100.10')])
     expect((await server.ask('api.example.com', 'A')).answer).toEqual(['api.example.com. 300 IN A 192.0.2.80'])
   })
 
   it('except leaves names to the rest of the chain; next passes chosen rcodes on', async () => {
-    server = await startServer(corefile(`forward . ${up(upstream())} {\n    except example.com\n  }`))
+    let server = await startServer(corefile(block(`forward . ${up(upstream())}`, ['except example.com'])))
     expect((await server.ask('api.example.com', 'A')).status).toBe('REFUSED')
     expect((await server.ask('other.test', 'A')).status).toBe('NXDOMAIN')
     await server.stop()
-    server = await startServer(corefile(`forward . ${up(upstream())} {\n    next NXDOMAIN\n  }`))
+    server = await startServer(corefile(block(`forward . ${up(upstream())}`, ['next NXDOMAIN'])))
     expect((await server.ask('nope.example.com', 'A')).status).toBe('REFUSED')
     expect((await server.ask('api.example.com', 'A')).answer).toEqual(['api.example.com. 300 IN A 192.0.2.80'])
   })
@@ -156,25 +145,25 @@ describe('forward, to hand-made upstreams', () => {
       const name = q.questions![0]!.name
       return [answer((q.id! + 1) & 0xffff, name, '192.0.2.66'), answer(q.id!, 'evil.example.net', '192.0.2.67'), answer(q.id!, name, '192.0.2.99')]
     })
-    server = await startServer(corefile(`forward . 127.0.0.1:${fakePort}`))
+    const server = await startServer(corefile(`forward . 127.0.0.1:${fakePort}`))
     expect((await server.ask('api.example.org', 'A')).answer).toEqual(['api.example.org. 60 IN A 192.0.2.99'])
   })
 
   it('failover: an upstream answering SERVFAIL makes the next one be asked', async () => {
     await fakeUpstream((q) => [dnsPacket.encode({ type: 'response', id: q.id, flags: 2, questions: q.questions })])
-    server = await startServer(corefile(`forward . 127.0.0.1:${fakePort} ${up(upstream())} {\n    policy sequential\n    failover SERVFAIL\n  }`))
+    let server = await startServer(corefile(block(`forward . 127.0.0.1:${fakePort} ${up(upstream())}`, ['policy sequential', 'failover SERVFAIL'])))
     expect((await server.ask('api.example.com', 'A')).answer).toEqual(['api.example.com. 300 IN A 192.0.2.80'])
     await server.stop()
-    server = await startServer(corefile(`forward . 127.0.0.1:${fakePort} ${up(upstream())} {\n    policy sequential\n  }`))
+    server = await startServer(corefile(block(`forward . 127.0.0.1:${fakePort} ${up(upstream())}`, ['policy sequential'])))
     expect((await server.ask('api.example.com', 'A')).status).toBe('SERVFAIL')
   })
 
   it('refuses past max_concurrent queries in flight', async () => {
     await fakeUpstream(() => [])
-    server = await startServer(corefile(`forward . 127.0.0.1:${fakePort} {\n    max_concurrent 2\n  }`))
+    const server = await startServer(corefile(block(`forward . 127.0.0.1:${fakePort}`, ['max_concurrent 2'])))
     const replies = await Promise.all(['a', 'b', 'c'].map(async (n, i) => {
       await new Promise((r) => setTimeout(r, i * 100))
-      return server!.ask(`${n}.example.org`, 'A', { timeout: 8 })
+      return server.ask(`${n}.example.org`, 'A', { timeout: 8 })
     }))
     expect(replies.map((r) => r.status)).toEqual(['SERVFAIL', 'SERVFAIL', 'REFUSED'])
   })

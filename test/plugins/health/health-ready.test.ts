@@ -3,19 +3,16 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterEach, describe, expect, it } from 'vitest'
-import { startApiServer } from '../../support/api-server/seed.js'
-import type { FakeApiServer } from '../../support/api-server/fake-api-server.js'
+import { describe, expect, it } from 'vitest'
+import { apiServerForEach } from '../../support/api-server/seed.js'
 import { DEMO_CLUSTER, rr } from '../../support/cluster.js'
+import { block, kubernetes, serverBlock } from '../../support/corefile.js'
 import { dig } from '../../support/dig.js'
 import { freePort } from '../../support/ports.js'
 import { until } from '../../support/until.js'
 
 const MAIN = fileURLToPath(new URL('../../../dist/main.js', import.meta.url))
-let api: FakeApiServer | undefined
-afterEach(async () => {
-  await api?.close()
-})
+const startApiServer = apiServerForEach()
 
 /** Status and body of a GET, or 'refused' when nothing listens. */
 async function get(url: string): Promise<string> {
@@ -29,24 +26,16 @@ async function get(url: string): Promise<string> {
 
 describe('health and ready', () => {
   it('/health and /ready through start, sync, SIGTERM with lameduck, and exit', { timeout: 30_000 }, async () => {
-    api = await startApiServer([DEMO_CLUSTER])
+    const api = await startApiServer([DEMO_CLUSTER])
     await api.refuseFor(2500)
     const [dnsPort, healthPort, readyPort] = [await freePort(), await freePort(), await freePort()]
     const conf = join(mkdtempSync(join(tmpdir(), 'clusterdns-hr-')), 'Corefile')
     writeFileSync(
       conf,
-      `.:${dnsPort} {
-  bind 127.0.0.1
-  health 127.0.0.1:${healthPort} {
-    lameduck 1500ms
-  }
-  ready 127.0.0.1:${readyPort}
-  kubernetes cluster.local {
-    endpoint ${api.url}
-    startup_timeout 300ms
-  }
-}
-`,
+      serverBlock(
+        [block(`health 127.0.0.1:${healthPort}`, ['lameduck 1500ms']), `ready 127.0.0.1:${readyPort}`, kubernetes([`endpoint ${api.url}`, 'startup_timeout 300ms'])],
+        { port: dnsPort },
+      ),
     )
     const health = (): Promise<string> => get(`http://127.0.0.1:${healthPort}/health`)
     const readiness = (): Promise<string> => get(`http://127.0.0.1:${readyPort}/ready`)

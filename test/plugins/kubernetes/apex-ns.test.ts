@@ -1,11 +1,11 @@
 import { afterEach, describe, it } from 'vitest'
-import { startServer, type RunningServer } from '../../support/dns-server.js'
-import { clusterCorefile, expectReply } from '../../support/cluster.js'
+import { expectReply } from '../../support/cluster.js'
+import { clusterCorefile } from '../../support/corefile.js'
+import { serverForEach } from '../../support/dns-server.js'
 
-let server: RunningServer | undefined
+const startServer = serverForEach()
 const savedPodIP = process.env.POD_IP
-afterEach(async () => {
-  await server?.stop()
+afterEach(() => {
   if (savedPodIP === undefined) delete process.env.POD_IP
   else process.env.POD_IP = savedPodIP
 })
@@ -13,7 +13,7 @@ afterEach(async () => {
 describe('apex NS', () => {
   it("names the server's own Service, found by its pod IP, with the Service's address as glue", async () => {
     process.env.POD_IP = '10.244.1.7'
-    server = await startServer(clusterCorefile())
+    const server = await startServer(clusterCorefile())
     expectReply(await server.ask('cluster.local', 'NS'), {
       status: 'NOERROR',
       answer: ['cluster.local. 5 IN NS kube-dns.kube-system.svc.cluster.local.'],
@@ -23,7 +23,7 @@ describe('apex NS', () => {
 
   it('falls back to ns.dns.<zone> with the pod address when no Service has it', async () => {
     process.env.POD_IP = '10.99.0.1'
-    server = await startServer(clusterCorefile())
+    const server = await startServer(clusterCorefile())
     expectReply(await server.ask('cluster.local', 'NS'), {
       status: 'NOERROR',
       answer: ['cluster.local. 5 IN NS ns.dns.cluster.local.'],

@@ -1,12 +1,12 @@
 import dnsPacket from 'dns-packet'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { RRType } from '../../../src/dns/constants.js'
 import type { DnsQuery, ResourceRecord } from '../../../src/dns/message.js'
 import { decodeQuery } from '../../../src/dns/query-decoder.js'
 import { encodeReply } from '../../../src/dns/response-encoder.js'
 import { shuffleAddressRecords } from '../../../src/dns/wire-shuffle.js'
-import { clusterCorefile } from '../../support/cluster.js'
-import { startServer, type RunningServer } from '../../support/dns-server.js'
+import { clusterKubernetes, serverBlock } from '../../support/corefile.js'
+import { serverForFile } from '../../support/dns-server.js'
 import { buildQuery } from '../../support/raw-client.js'
 
 function queryFor(name: string): DnsQuery {
@@ -48,14 +48,10 @@ describe('shuffling address records in wire form', () => {
 })
 
 describe('loadbalance', () => {
-  let server: RunningServer
-  beforeAll(async () => {
-    server = await startServer(clusterCorefile().replace('  kubernetes', '  loadbalance\n  kubernetes'))
-  })
-  afterAll(() => server.stop())
+  const server = serverForFile(serverBlock(['loadbalance', clusterKubernetes()]))
 
   it('answers the same records in varying order', async () => {
-    const replies = await Promise.all([1, 2, 3].map(() => server.ask('big.lab.svc.cluster.local', 'A', { tcp: true })))
+    const replies = await Promise.all([1, 2, 3].map(() => server().ask('big.lab.svc.cluster.local', 'A', { tcp: true })))
     // `answer` is sorted for comparison; the raw output keeps the order the server sent.
     const orders = replies.map((r) => r.raw.split('\n').filter((l) => /\sIN\s+A\s/.test(l)).join('\n'))
     expect(new Set(orders).size).toBeGreaterThan(1)

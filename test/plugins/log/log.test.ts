@@ -1,26 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { DEMO_CLUSTER } from '../../support/cluster.js'
-import { logLines, startServer, type RunningServer } from '../../support/dns-server.js'
+import { describe, expect, it } from 'vitest'
+import { block, kubernetes, serverBlock } from '../../support/corefile.js'
+import { logLines, serverForEach } from '../../support/dns-server.js'
 
-let server: RunningServer | undefined
-afterEach(async () => {
-  await server?.stop()
-  server = undefined
-})
+const startServer = serverForEach()
 
-const corefile = (log: string): string => `.:0 {
-  bind 127.0.0.1
-  ${log}
-  kubernetes cluster.local {
-    manifests ${DEMO_CLUSTER}
-  }
-}
-`
+const corefile = (log: string): string => serverBlock([log, kubernetes()])
 const queryLines = (): string[] => logLines.filter((l) => l.startsWith('[INFO] 127.0.0.1:'))
 
 describe('log', () => {
   it("writes one line per query in CoreDNS's default format", async () => {
-    server = await startServer(corefile('log'))
+    const server = await startServer(corefile('log'))
     logLines.length = 0
     await server.ask('web.shop.svc.cluster.local', 'A')
     await server.ask('Nope.shop.svc.cluster.local', 'AAAA', { tcp: true, flags: ['+noedns'] })
@@ -31,7 +20,7 @@ describe('log', () => {
   })
 
   it('logs only the classes and names asked for', async () => {
-    server = await startServer(corefile('log shop.svc.cluster.local {\n    class denial\n  }'))
+    const server = await startServer(corefile(block('log shop.svc.cluster.local', ['class denial'])))
     logLines.length = 0
     await server.ask('web.shop.svc.cluster.local', 'A')
     await server.ask('nope.shop.svc.cluster.local', 'A')
@@ -41,7 +30,7 @@ describe('log', () => {
   })
 
   it('writes nothing per query without log', async () => {
-    server = await startServer(corefile(''))
+    const server = await startServer(corefile(''))
     logLines.length = 0
     await server.ask('web.shop.svc.cluster.local', 'A')
     expect(queryLines()).toEqual([])

@@ -1,20 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { afterEach, describe, expect, it } from 'vitest'
-import { startServer, type RunningServer } from '../../support/dns-server.js'
+import { describe, expect, it } from 'vitest'
+import { serverBlock } from '../../support/corefile.js'
+import { serverForEach } from '../../support/dns-server.js'
 import { freePort } from '../../support/ports.js'
 import { startUnbound } from '../../support/unbound.js'
 import { until } from '../../support/until.js'
 
-let server: RunningServer | undefined
-afterEach(async () => {
-  await server?.stop()
-  server = undefined
-})
+const startServer = serverForEach()
 
 describe('loop', () => {
   it('stops the server, saying what to fix, when forward leads back to itself', async () => {
     const port = await freePort()
-    server = await startServer(`.:${port} {\n  bind 127.0.0.1\n  loop\n  forward . 127.0.0.1:${port}\n}\n`)
+    const server = await startServer(serverBlock(['loop', `forward . 127.0.0.1:${port}`], { port }))
     const fatal: string[] = []
     server.runtime.lifecycle.fatal = (message) => void fatal.push(message)
     await until(async () => fatal.length, (n) => n > 0, 5000)
@@ -25,7 +22,7 @@ describe('loop', () => {
   it('stays quiet when the upstream is another resolver', async () => {
     const upstream = await startUnbound({ zone: 'example.com.', records: [] }, '127.0.0.1', await freePort())
     try {
-      server = await startServer(`.:0 {\n  bind 127.0.0.1\n  loop\n  forward . 127.0.0.1:${upstream.port}\n}\n`)
+      const server = await startServer(serverBlock(['loop', `forward . 127.0.0.1:${upstream.port}`]))
       const fatal: string[] = []
       server.runtime.lifecycle.fatal = (message) => void fatal.push(message)
       await sleep(1500)

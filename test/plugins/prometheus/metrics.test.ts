@@ -1,21 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DEMO_CLUSTER } from '../../support/cluster.js'
-import { startServer, type RunningServer } from '../../support/dns-server.js'
+import { describe, expect, it } from 'vitest'
+import { kubernetes, serverBlock } from '../../support/corefile.js'
+import { serverForFile } from '../../support/dns-server.js'
 
-let server: RunningServer
-let metricsUrl: string
-beforeAll(async () => {
-  server = await startServer(`.:0 {
-  bind 127.0.0.1
-  prometheus 127.0.0.1:0
-  kubernetes cluster.local {
-    manifests ${DEMO_CLUSTER}
-  }
-}
-`)
-  metricsUrl = `http://127.0.0.1:${server.runtime.http.port('127.0.0.1:0')}/metrics`
-})
-afterAll(() => server.stop())
+const server = serverForFile(serverBlock(['prometheus 127.0.0.1:0', kubernetes()]))
+const metricsUrl = (path = '/metrics'): string => `http://127.0.0.1:${server().runtime.http.port('127.0.0.1:0')}${path}`
 
 /** The value of one sample line, by metric name and exact labels. */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
@@ -31,12 +19,12 @@ function sample(text: string, name: string, labels: Record<string, string>): num
 
 describe('/metrics', () => {
   it('counts real queries under CoreDNS names and labels', async () => {
-    await server.ask('web.shop.svc.cluster.local', 'A')
-    await server.ask('web.shop.svc.cluster.local', 'A')
-    await server.ask('web.shop.svc.cluster.local', 'AAAA')
-    await server.ask('nope.shop.svc.cluster.local', 'A', { tcp: true })
-    await server.ask('example.com', 'MX')
-    const response = await fetch(metricsUrl)
+    await server().ask('web.shop.svc.cluster.local', 'A')
+    await server().ask('web.shop.svc.cluster.local', 'A')
+    await server().ask('web.shop.svc.cluster.local', 'AAAA')
+    await server().ask('nope.shop.svc.cluster.local', 'A', { tcp: true })
+    await server().ask('example.com', 'MX')
+    const response = await fetch(metricsUrl())
     expect(response.status).toBe(200)
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/)
     const text = await response.text()
@@ -64,6 +52,6 @@ describe('/metrics', () => {
   })
 
   it('answers 404 off its path', async () => {
-    expect((await fetch(metricsUrl.replace('/metrics', '/other'))).status).toBe(404)
+    expect((await fetch(metricsUrl('/other'))).status).toBe(404)
   })
 })

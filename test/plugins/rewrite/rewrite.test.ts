@@ -1,37 +1,26 @@
 import dnsPacket from 'dns-packet'
-import { afterEach, describe, expect, it } from 'vitest'
-import { DEMO_CLUSTER, rr } from '../../support/cluster.js'
-import { startServer, type RunningServer } from '../../support/dns-server.js'
+import { describe, expect, it } from 'vitest'
+import { rr } from '../../support/cluster.js'
+import { kubernetes, serverBlock } from '../../support/corefile.js'
+import { serverForEach } from '../../support/dns-server.js'
 import { buildQuery, udpExchange } from '../../support/raw-client.js'
 import { unboundForFile } from '../../support/unbound.js'
 
-let server: RunningServer | undefined
+const startServer = serverForEach()
 const upstream = unboundForFile({ zone: 'example.com.', records: ['api.example.com. 300 IN A 192.0.2.80'] })
-afterEach(async () => {
-  await server?.stop()
-  server = undefined
-})
 
-const corefile = (rules: string): string => `.:0 {
-  bind 127.0.0.1
-  ${rules}
-  kubernetes cluster.local {
-    manifests ${DEMO_CLUSTER}
-  }
-  forward . 127.0.0.1:${upstream().port}
-}
-`
+const corefile = (...rules: string[]): string => serverBlock([...rules, kubernetes(), `forward . 127.0.0.1:${upstream().port}`])
 
 describe('rewrite name', () => {
   it('exact, with answer auto: the reply carries the asked name (relayed from forward)', async () => {
-    server = await startServer(corefile('rewrite name exact alias.example.com. api.example.com. answer auto'))
+    const server = await startServer(corefile('rewrite name exact alias.example.com. api.example.com. answer auto'))
     const reply = await server.ask('alias.example.com', 'A')
     expect(reply.status).toBe('NOERROR')
     expect(reply.answer).toEqual(['alias.example.com. 300 IN A 192.0.2.80'])
   })
 
   it('without answer auto, the answer keeps the rewritten owner while the question stays as asked', async () => {
-    server = await startServer(corefile('rewrite name alias.example.com api.example.com'))
+    const server = await startServer(corefile('rewrite name alias.example.com api.example.com'))
     const reply = await server.ask('alias.example.com', 'A')
     expect(reply.answer).toEqual(['api.example.com. 300 IN A 192.0.2.80'])
     const raw = dnsPacket.decode((await udpExchange(server.port, buildQuery('Alias.Example.com', 'A', { id: 41 })))!)
@@ -40,14 +29,12 @@ describe('rewrite name', () => {
   })
 
   it('suffix, prefix, substring and regex rules, into the cluster zone', async () => {
-    server = await startServer(
+    const server = await startServer(
       corefile(
-        [
-          'rewrite name suffix .corp.example .svc.cluster.local answer auto',
-          'rewrite name prefix legacy- web. answer auto',
-          'rewrite name substring .store. .shop. answer auto',
-          'rewrite name regex ^([a-z]+)\\.([a-z]+)\\.mesh\\.local\\.$ {1}.{2}.svc.cluster.local answer auto',
-        ].join('\n  '),
+        'rewrite name suffix .corp.example .svc.cluster.local answer auto',
+        'rewrite name prefix legacy- web. answer auto',
+        'rewrite name substring .store. .shop. answer auto',
+        'rewrite name regex ^([a-z]+)\\.([a-z]+)\\.mesh\\.local\\.$ {1}.{2}.svc.cluster.local answer auto',
       ),
     )
     expect((await server.ask('web.shop.corp.example', 'A')).answer).toEqual([rr('web.shop.corp.example', 'A', '10.96.100.10')])
@@ -59,11 +46,11 @@ describe('rewrite name', () => {
   })
 
   it('stop ends with the first rule that matched; continue lets the next one see the result', async () => {
-    const rules = (flow: string): string => `rewrite ${flow} name exact a.example.com b.example.com answer auto\n  rewrite name exact b.example.com api.example.com answer auto`
-    server = await startServer(corefile(rules('stop')))
+    const rules = (flow: string): string[] => [`rewrite ${flow} name exact a.example.com b.example.com answer auto`, 'rewrite name exact b.example.com api.example.com answer auto']
+    let server = await startServer(corefile(...rules('stop')))
     expect((await server.ask('a.example.com', 'A')).status).toBe('NXDOMAIN')
     await server.stop()
-    server = await startServer(corefile(rules('continue')))
+    server = await startServer(corefile(...rules('continue')))
     expect((await server.ask('a.example.com', 'A')).answer).toEqual(['a.example.com. 300 IN A 192.0.2.80'])
   })
 })

@@ -1,4 +1,5 @@
 import { readManifestObjects } from '../../../src/cluster/manifest-source.js'
+import { stoppedAfterEach } from '../lifetimes.js'
 import { FakeApiServer } from './fake-api-server.js'
 import { FakeCluster, resourceOf, type KubeObject } from './fake-cluster.js'
 
@@ -16,6 +17,9 @@ export async function startApiServer(files: readonly string[], options: { bookma
   await server.listen()
   return server
 }
+
+/** For a file whose tests start their own API servers: `startApiServer`, each closed after its test. */
+export const apiServerForEach = (): typeof startApiServer => stoppedAfterEach(startApiServer, (api) => api.close())
 
 export const service = (namespace: string, name: string, clusterIP: string, labels: Record<string, string> = {}): KubeObject => ({
   kind: 'Service',
