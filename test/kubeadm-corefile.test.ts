@@ -50,7 +50,7 @@ describe("kubeadm's default Corefile, unchanged", () => {
 
   beforeAll(async () => {
     hosts = createTestHosts((address) => `nameserver ${address}\n`)
-    resolver = await startUnbound({ zone: 'example.com.', records: ['api.example.com. 300 IN A 192.0.2.80'] }, hosts.resolverAddress, 53, hosts.resolver)
+    resolver = await startUnbound({ zone: 'example.com.', records: ['api.example.com. 300 IN A 192.0.2.80'] }, hosts.resolverAddress, 53, { netns: hosts.resolver })
     const api = await startProcess([...hosts.exec(hosts.server), 'npx', 'tsx', 'test/support/api-server/cli.ts', '--port', '8001', DEMO_CLUSTER], 'Kubernetes API (test server) at')
     children.push(api.child)
     const corefile = join(mkdtempSync(join(tmpdir(), 'clusterdns-kubeadm-')), 'Corefile')

@@ -9,6 +9,8 @@ import { buildQuery, udpExchange } from './raw-client.js'
 export interface RunningUnbound {
   readonly address: string
   readonly port: number
+  /** The questions it was asked, `name. TYPE` (only when started with `logQueries`). */
+  queries(): string[]
   stop(): Promise<void>
 }
 
@@ -22,9 +24,15 @@ export interface UnboundZone {
 /**
  * Starts unbound (Debian's package, installed by .ci/run) on a loopback address, serving `zone`
  * with an SOA and `records`. `local-zone: "." static` answers every other name itself (NXDOMAIN):
- * it never recurses, so no query ever leaves the machine.
+ * it never recurses, so no query ever leaves the machine. In `netns` when given; `logQueries` makes
+ * it log each question it is asked (off by default: benches ask it many).
  */
-export async function startUnbound({ zone, records }: UnboundZone, address: string, port: number, netns?: string): Promise<RunningUnbound> {
+export async function startUnbound(
+  { zone, records }: UnboundZone,
+  address: string,
+  port: number,
+  { netns, logQueries = false }: { netns?: string; logQueries?: boolean } = {},
+): Promise<RunningUnbound> {
   const dir = mkdtempSync(join(tmpdir(), 'clusterdns-unbound-'))
   const config = `server:
   interface: ${address}@${port}
@@ -37,6 +45,7 @@ export async function startUnbound({ zone, records }: UnboundZone, address: stri
   use-syslog: no
   logfile: ""
   verbosity: 0
+  log-queries: ${logQueries ? 'yes' : 'no'}
   do-ip6: no
   access-control: 127.0.0.0/8 allow
   access-control: 198.18.0.0/15 allow
@@ -66,6 +75,7 @@ ${records.map((r) => `  local-data: '${r}'`).join('\n')}
   return {
     address,
     port,
+    queries: () => [...stderr.matchAll(/ info: \S+ (\S+) (\S+) IN$/gm)].map((m) => `${m[1]} ${m[2]}`),
     stop: async () => {
       child.kill()
       await exited

@@ -13,6 +13,7 @@ const resolver = unboundForFile(ZONE)
 
 const corefile = (cache: string, upstream = `127.0.0.1:${resolver().port}`): string => serverBlock([cache, kubernetes(), `forward . ${upstream}`])
 const hits = (type: 'success' | 'denial'): Promise<number> => metricSum('coredns_cache_hits_total', { type })
+const misses = (): Promise<number> => metricSum('coredns_cache_misses_total')
 const ttlOf = (record: string | undefined): number => Number(record?.split(' ')[1])
 
 describe('cache', () => {
@@ -45,10 +46,13 @@ describe('cache', () => {
   it('leaves disabled zones uncached (kubeadm: the cluster zone)', async () => {
     const server = await startServer(corefile(block('cache 30', ['disable success cluster.local', 'disable denial cluster.local'])))
     const before = (await hits('success')) + (await hits('denial'))
+    const missesBefore = await misses()
     for (let i = 0; i < 2; i++) {
       await server.ask('web.shop.svc.cluster.local', 'A')
       await server.ask('nope.shop.svc.cluster.local', 'A')
     }
+    // The cache saw all four questions (each a miss), and answered none of them from memory.
+    expect(await misses()).toBe(missesBefore + 4)
     expect((await hits('success')) + (await hits('denial'))).toBe(before)
   })
 

@@ -7,6 +7,7 @@ import { startUnbound } from '../../support/unbound.js'
 import { until } from '../../support/until.js'
 
 const startServer = serverForEach()
+const PROBE = /^\d+\.\d+\. HINFO$/
 
 describe('loop', () => {
   it('stops the server, saying what to fix, when forward leads back to itself', async () => {
@@ -19,14 +20,18 @@ describe('loop', () => {
     expect(fatal[0]).toMatch(/forward to a resolver that is not it/)
   })
 
-  it('stays quiet when the upstream is another resolver', async () => {
-    const upstream = await startUnbound({ zone: 'example.com.', records: [] }, '127.0.0.1', await freePort())
+  it('stays quiet when the upstream is another resolver, which gets the probe once', async () => {
+    const upstream = await startUnbound({ zone: 'example.com.', records: [] }, '127.0.0.1', await freePort(), { logQueries: true })
     try {
       const server = await startServer(serverBlock(['loop', `forward . 127.0.0.1:${upstream.port}`]))
       const fatal: string[] = []
       server.runtime.lifecycle.fatal = (message) => void fatal.push(message)
+      // The probe went out, through forward, to the other resolver: the check really ran.
+      const probes = (): string[] => upstream.queries().filter((q) => PROBE.test(q))
+      expect(await until(async () => probes(), (p) => p.length > 0, 5000)).toHaveLength(1)
       await sleep(1500)
       expect(fatal).toEqual([])
+      expect(probes()).toHaveLength(1)
     } finally {
       await upstream.stop()
     }
