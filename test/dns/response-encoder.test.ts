@@ -1,16 +1,9 @@
 import dnsPacket from 'dns-packet'
 import { describe, expect, it } from 'vitest'
 import { RRType } from '../../src/dns/constants.js'
-import type { DnsQuery, ResourceRecord } from '../../src/dns/message.js'
-import { decodeQuery } from '../../src/dns/query-decoder.js'
+import type { ResourceRecord } from '../../src/dns/message.js'
 import { encodeReply } from '../../src/dns/response-encoder.js'
-import { buildQuery } from '../support/raw-client.js'
-
-function queryFor(name: string, type: string, edns = false): DnsQuery {
-  const intake = decodeQuery(buildQuery(name, type, { edns }), 'udp', '127.0.0.1')
-  if (!intake || !('query' in intake)) throw new Error('test query did not decode')
-  return intake.query
-}
+import { decodedQuery } from '../support/raw-client.js'
 
 const aRecords = (name: string, count: number): ResourceRecord[] =>
   Array.from({ length: count }, (_, i) => ({ name, type: RRType.A, ttl: 5, address: `10.0.0.${i + 1}` }))
@@ -27,7 +20,7 @@ const reply = (answer: ResourceRecord[], additional: ResourceRecord[] = []) => (
 describe('encodeReply', () => {
   it('compresses names: ten A records for a service are 207 bytes, as CoreDNS sends them', () => {
     const name = 'web.default.svc.cluster.local'
-    const wire = encodeReply(queryFor(name, 'A'), reply(aRecords(name, 10)))
+    const wire = encodeReply(decodedQuery(name, 'A'), reply(aRecords(name, 10)))
     expect(wire.length).toBe(207)
     const decoded = dnsPacket.decode(wire)
     expect(decoded.answers!.map((a) => [a.name, (a as { data?: unknown }).data])).toEqual(aRecords(name, 10).map((r) => [name, (r as { address: string }).address]))
@@ -45,7 +38,7 @@ describe('encodeReply', () => {
       { name: 'cluster.local', type: RRType.SOA, ttl: 5, mname: 'ns.dns.cluster.local', rname: 'hostmaster.cluster.local', serial: 7, refresh: 7200, retry: 1800, expire: 86400, minimum: 5 },
       { name: 'cluster.local', type: RRType.NS, ttl: 6, target: 'ns.dns.cluster.local' },
     ]
-    const decoded = dnsPacket.decode(encodeReply(queryFor(name, 'A'), reply(records), 65535))
+    const decoded = dnsPacket.decode(encodeReply(decodedQuery(name, 'A'), reply(records), 65535))
     const answers = decoded.answers as Array<{ name: string; type: string; ttl: number; data: unknown }>
     expect(answers.map((a) => [a.name, a.type, a.ttl])).toEqual(records.map((r) => [r.name, Object.keys(RRType).find((k) => RRType[k as keyof typeof RRType] === r.type), r.ttl]))
     expect(answers[1]!.data).toBe('fd00:10:96::100')
@@ -57,7 +50,7 @@ describe('encodeReply', () => {
   it('truncates to whole RRsets, keeps the OPT record, and sets TC', () => {
     const name = 'big.lab.svc.cluster.local'
     const records: ResourceRecord[] = [{ name, type: RRType.CNAME, ttl: 5, target: 'b.lab.svc.cluster.local' }, ...aRecords('b.lab.svc.cluster.local', 40)]
-    const wire = encodeReply(queryFor(name, 'A', true), reply(records), 512)
+    const wire = encodeReply(decodedQuery(name, 'A', 'udp', { edns: true }), reply(records), 512)
     expect(wire.length).toBeLessThanOrEqual(512)
     const decoded = dnsPacket.decode(wire)
     expect(decoded.flag_tc).toBe(true)

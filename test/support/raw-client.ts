@@ -1,6 +1,8 @@
 import { createSocket } from 'node:dgram'
 import { connect } from 'node:net'
 import dnsPacket from 'dns-packet'
+import type { DnsQuery } from '../../src/dns/message.js'
+import { decodeQuery } from '../../src/dns/query-decoder.js'
 
 /** A query in wire form, built with dns-packet; `patch` edits the bytes afterwards. */
 export function buildQuery(name: string, type: string, options: { id?: number; edns?: boolean; flags?: number; klass?: string } = {}): Buffer {
@@ -11,6 +13,13 @@ export function buildQuery(name: string, type: string, options: { id?: number; e
     questions: [{ name, type: type as dnsPacket.RecordType, class: (options.klass ?? 'IN') as dnsPacket.RecordClass }],
     additionals: options.edns ? [{ type: 'OPT', name: '.', udpPayloadSize: 1232 } as dnsPacket.Answer] : [],
   })
+}
+
+/** A query as the server decodes it from the wire: for calling a handler or the encoder directly. */
+export function decodedQuery(name: string, type: string, transport: 'udp' | 'tcp' = 'udp', options: { edns?: boolean } = {}): DnsQuery {
+  const intake = decodeQuery(buildQuery(name, type, options), transport, '127.0.0.1')
+  if (!intake || !('query' in intake)) throw new Error(`${name} ${type} did not decode`)
+  return intake.query
 }
 
 /** Sends one datagram; resolves with the reply, or null when none came within `waitMs`. */

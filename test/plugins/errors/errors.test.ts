@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { decodeQuery } from '../../../src/dns/query-decoder.js'
 import { errorsMiddleware } from '../../../src/plugins/errors/setup.js'
 import { createPacketHandler } from '../../../src/server/query-pipeline.js'
 import { logLines } from '../../support/dns-server.js'
 import { metricSum } from '../../support/metrics.js'
-import { buildQuery, rcodeOf } from '../../support/raw-client.js'
+import { buildQuery, decodedQuery, rcodeOf } from '../../support/raw-client.js'
 
 const failing = (): never => {
   throw new Error('backend exploded')
@@ -12,10 +11,9 @@ const failing = (): never => {
 
 describe('errors', () => {
   it('turns a failing plugin into SERVFAIL and logs it as CoreDNS does', async () => {
-    const intake = decodeQuery(buildQuery('web.shop.svc.cluster.local', 'A'), 'udp', '127.0.0.1', 5353)
-    if (!intake || !('query' in intake)) throw new Error('query did not decode')
+    const query = decodedQuery('web.shop.svc.cluster.local', 'A')
     logLines.length = 0
-    const reply = await errorsMiddleware(failing)(intake.query)
+    const reply = await errorsMiddleware(failing)(query)
     expect(reply).toMatchObject({ rcode: 2, plugin: 'errors', answer: [] })
     expect(logLines).toEqual(['[ERROR] plugin/errors: 2 web.shop.svc.cluster.local. A: backend exploded'])
   })
