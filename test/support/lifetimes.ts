@@ -17,8 +17,8 @@ export function stoppedAfterEach<A extends unknown[], T>(start: (...args: A) => 
 }
 
 /**
- * One server for all the tests of the calling file (or describe block): started before them,
- * stopped after. Returns a getter (the server exists only once the tests run).
+ * One server (or API server, or resolver) for all the tests of the calling file or describe block:
+ * started before them, stopped after. Returns a getter (it exists only once the tests run).
  */
 export function startedForAll<T>(start: () => Promise<T>, stop: (started: T) => Promise<void>): () => T {
   let running: T | undefined
