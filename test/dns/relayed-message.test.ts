@@ -2,19 +2,14 @@ import dnsPacket from 'dns-packet'
 import { describe, expect, it } from 'vitest'
 import { RRType } from '../../src/dns/constants.js'
 import type { DnsQuery } from '../../src/dns/message.js'
-import { decodeQuery } from '../../src/dns/query-decoder.js'
 import { rewriteRelayed } from '../../src/dns/relayed-message.js'
 import { encodeReply } from '../../src/dns/response-encoder.js'
-import { buildQuery } from '../support/raw-client.js'
+import { buildQuery, decodedQuery } from '../support/raw-client.js'
 
 /** Records as [name, type, ttl, data] (no OPT record in the sections compared). */
 const rows = (records: dnsPacket.Answer[] | undefined): unknown[][] => (records ?? []).map((a) => [a.name, a.type, (a as { ttl?: number }).ttl, (a as { data?: unknown }).data])
 
-function queryFor(name: string, type: string): DnsQuery {
-  const intake = decodeQuery(buildQuery(name, type, { edns: true }), 'udp', '127.0.0.1')
-  if (!intake || !('query' in intake)) throw new Error('test query did not decode')
-  return intake.query
-}
+const queryFor = (name: string, type: string): DnsQuery => decodedQuery(name, type, 'udp', { edns: true })
 
 describe('rewriteRelayed', () => {
   it('moves a compressed reply to another question: no pointer is left into the old one', () => {
