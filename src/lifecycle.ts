@@ -18,8 +18,17 @@ export class Lifecycle {
     this.reporters = reporters
   }
 
-  /** Names of the plugins not ready yet, each once. */
-  notReady(): string[] {
-    return [...new Set(this.reporters.filter((r) => !r.ready()).map((r) => r.name))]
+  /**
+   * Names of the plugins not ready yet, each once. Reporters in `settled` are not asked; with
+   * `settled` given, those found ready are added to it (`ready { monitor until-ready }`).
+   */
+  notReady(settled?: WeakSet<ReadinessReporter>): string[] {
+    const waiting = this.reporters.filter((r) => {
+      if (settled?.has(r)) return false
+      if (!r.ready()) return true
+      settled?.add(r)
+      return false
+    })
+    return [...new Set(waiting.map((r) => r.name))]
   }
 }

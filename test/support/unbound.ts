@@ -21,21 +21,29 @@ export interface UnboundZone {
   readonly records: readonly string[]
 }
 
+/** DNS over TLS (RFC 7858) on a second port, with this certificate and key (PEM files). */
+export interface UnboundTls {
+  readonly port: number
+  readonly certFile: string
+  readonly keyFile: string
+}
+
 /**
  * Starts unbound (Debian's package, installed by .ci/run) on a loopback address, serving `zone`
  * with an SOA and `records`. `local-zone: "." static` answers every other name itself (NXDOMAIN):
  * it never recurses, so no query ever leaves the machine. In `netns` when given; `logQueries` makes
- * it log each question it is asked (off by default: benches ask it many).
+ * it log each question it is asked (off by default: benches ask it many); `tls` adds DNS over TLS.
  */
 export async function startUnbound(
   { zone, records }: UnboundZone,
   address: string,
   port: number,
-  { netns, logQueries = false }: { netns?: string; logQueries?: boolean } = {},
+  { netns, logQueries = false, tls }: { netns?: string; logQueries?: boolean; tls?: UnboundTls } = {},
 ): Promise<RunningUnbound> {
   const dir = mkdtempSync(join(tmpdir(), 'clusterdns-unbound-'))
+  const tlsConfig = tls ? `\n  interface: ${address}@${tls.port}\n  tls-port: ${tls.port}\n  tls-service-key: "${tls.keyFile}"\n  tls-service-pem: "${tls.certFile}"` : ''
   const config = `server:
-  interface: ${address}@${port}
+  interface: ${address}@${port}${tlsConfig}
   port: ${port}
   do-daemonize: no
   chroot: ""

@@ -10,9 +10,10 @@ import type { Upstream } from './upstream.js'
 import { shuffleInPlace } from '../../random.js'
 
 const PLUGIN = 'forward'
-/** One upstream gets this long to answer; all of them together, the total. */
-const ATTEMPT_TIMEOUT_MS = 2000
+/** All upstreams together get this long to answer (each attempt: `read_timeout`). */
 const TOTAL_TIMEOUT_MS = 5000
+/** Attempts per query without `max_connect_attempts`: this many per upstream (CoreDNS's default). */
+const ATTEMPTS_PER_UPSTREAM = 2
 
 const log = createLogger('plugin/forward')
 
@@ -27,9 +28,11 @@ function ordered(upstreams: readonly Upstream[], policy: ForwardOptions['policy'
 /**
  * Sends names under FROM (but not under `except`) to the upstreams and relays their answer.
  * UDP first (as the client asked, unless force_tcp or prefer_udp), TCP again when the answer is
- * truncated; a timeout or error moves on to the next upstream; nothing answering is SERVFAIL.
+ * truncated; a timeout or error moves on to the next upstream, round the list again until
+ * `max_connect_attempts` or the deadline; nothing answering is SERVFAIL. `next RCODE` passes the
+ * query on only when the next link is another `forward` of the block (`nextIsForward`), as CoreDNS.
  */
-export function forwardMiddleware(options: ForwardOptions, upstreams: readonly Upstream[]): Middleware {
+export function forwardMiddleware(options: ForwardOptions, upstreams: readonly Upstream[], nextIsForward: boolean): Middleware {
   let inFlight = 0
   let turn = 0
   return (next) => async (query: DnsQuery): Promise<Reply> => {
@@ -50,26 +53,32 @@ export function forwardMiddleware(options: ForwardOptions, upstreams: readonly U
       const deadline = Date.now() + TOTAL_TIMEOUT_MS
       const wire = queryPacket(query.flags, query.questionWire, query.edns)
       const firstTransport = options.forceTcp ? 'tcp' : options.preferUdp ? 'udp' : query.transport
-      for (const upstream of order) {
+      const maxAttempts = options.maxConnectAttempts ?? ATTEMPTS_PER_UPSTREAM * upstreams.length
+      let attempts = 0
+      let failovers = 0
+      for (let i = 0; maxAttempts === 0 || attempts < maxAttempts; i = (i + 1) % order.length) {
+        const upstream = order[i]!
         const remaining = deadline - Date.now()
         if (remaining <= 0) break
         const started = performance.now()
         let reply: Buffer
         try {
-          reply = await upstream.exchange(wire, query.questionWire.length, firstTransport, Math.min(ATTEMPT_TIMEOUT_MS, remaining))
+          reply = await upstream.exchange(wire, query.questionWire.length, firstTransport, Math.min(options.readTimeoutMs, remaining))
           if (reply.readUInt16BE(2) & Flag.TC && firstTransport === 'udp') {
-            reply = await upstream.exchange(wire, query.questionWire.length, 'tcp', Math.max(1, Math.min(ATTEMPT_TIMEOUT_MS, deadline - Date.now())))
+            reply = await upstream.exchange(wire, query.questionWire.length, 'tcp', Math.max(1, Math.min(options.readTimeoutMs, deadline - Date.now())))
           }
         } catch (err) {
           upstream.failed()
+          attempts++
           log.warn(`${query.name}. ${(err as Error).message}`)
           continue
         }
         upstream.succeeded()
         const rcode = reply.readUInt16BE(2) & 0xf
         upstream.observeDuration(rcode, (performance.now() - started) / 1000)
-        if (options.failover.has(rcode)) continue
-        if (options.next.has(rcode)) return next(query)
+        // As CoreDNS: each upstream at most once for a failover rcode; the last such reply is relayed.
+        if (options.failover.has(rcode) && ++failovers < upstreams.length) continue
+        if (options.next.has(rcode) && nextIsForward) return next(query)
         return { rcode, authoritative: false, answer: [], authority: [], additional: [], plugin: PLUGIN, relayed: reply }
       }
       return emptyReply(Rcode.SERVFAIL, PLUGIN)

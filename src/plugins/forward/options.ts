@@ -15,6 +15,17 @@ export type Policy = (typeof POLICIES)[number]
 export interface UpstreamAddress {
   readonly host: string
   readonly port: number
+  /** `tls://`: DNS over TLS (RFC 7858), port 853 unless given. */
+  readonly tls?: true
+  /** `tls://IP%NAME`: the name this upstream's certificate is checked against (and sent as SNI). */
+  readonly serverName?: string
+}
+
+/** The `tls [CERT KEY] [CA]` files of TLS upstreams, as PEM text (no CA: the system's). */
+export interface TlsFiles {
+  readonly ca?: string
+  readonly cert?: string
+  readonly key?: string
 }
 
 export interface ForwardOptions {
@@ -28,6 +39,15 @@ export interface ForwardOptions {
   readonly maxFails: number
   /** How long an idle TCP connection to an upstream is kept for reuse. */
   readonly expireMs: number
+  /** Idle connections kept per upstream (0: no cap). */
+  readonly maxIdleConns: number
+  /** How long one upstream gets to answer one attempt. */
+  readonly readTimeoutMs: number
+  /** Attempts (over every upstream) per query; null: twice the upstreams; 0: no cap but the deadline. */
+  readonly maxConnectAttempts: number | null
+  readonly tls: TlsFiles
+  /** `tls_servername`: checked against the certificate and sent as SNI; null: the address is checked. */
+  readonly tlsServerName: string | null
   /** How often a down upstream is probed with `. IN NS`. */
   readonly healthCheckMs: number
   /** Whether health probes ask for recursion (`health_check DUR no_rec` turns it off). */
@@ -42,20 +62,39 @@ export interface ForwardOptions {
 }
 
 const DNS_PORT = 53
+const DOT_PORT = 853
 const MAX_UPSTREAMS = 15
 
 const RCODES: Record<string, number> = Object.fromEntries(Object.entries(Rcode).map(([name, value]) => [name, value]))
 
-/** `IP`, `IP:PORT`, `[IPv6]:PORT`, with an optional `dns://`; null when it is none of these. */
+/**
+ * `IP`, `IP:PORT`, `[IPv6]:PORT`, with an optional `dns://`, or `tls://` with the same forms (and
+ * `%NAME` after the address for its TLS server name, as CoreDNS); null when it is none of these.
+ */
 export function parseUpstream(text: string): UpstreamAddress | null {
-  const rest = text.replace(/^dns:\/\//, '')
-  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(rest)
-  if (bracketed) return isIPv6(bracketed[1]!) ? { host: bracketed[1]!, port: Number(bracketed[2] ?? DNS_PORT) } : null
-  if (isIPv6(rest)) return { host: rest, port: DNS_PORT }
-  const [host, port, extra] = rest.split(':')
+  const tls = text.startsWith('tls://')
+  let rest = text.replace(/^(dns|tls):\/\//, '')
+  let serverName: string | undefined
+  if (tls && rest.includes('%')) {
+    // tls://IP%NAME[:PORT], tls://[IPv6%NAME]:PORT
+    const named = /^(\[?)([^%\]]+)%([^\]:]+)(\]?)(:\d+)?$/.exec(rest)
+    if (!named) return null
+    serverName = named[3]!
+    rest = `${named[1]}${named[2]}${named[4]}${named[5] ?? ''}`
+  }
+  const address = hostAndPort(rest, tls ? DOT_PORT : DNS_PORT)
+  if (!address || !tls) return address
+  return serverName === undefined ? { ...address, tls } : { ...address, tls, serverName }
+}
+
+function hostAndPort(text: string, defaultPort: number): UpstreamAddress | null {
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(text)
+  if (bracketed) return isIPv6(bracketed[1]!) ? { host: bracketed[1]!, port: Number(bracketed[2] ?? defaultPort) } : null
+  if (isIPv6(text)) return { host: text, port: defaultPort }
+  const [host, port, extra] = text.split(':')
   if (extra !== undefined || !isIPv4(host!)) return null
   if (port !== undefined && !/^\d{1,5}$/.test(port)) return null
-  return { host: host!, port: port === undefined ? DNS_PORT : Number(port) }
+  return { host: host!, port: port === undefined ? defaultPort : Number(port) }
 }
 
 /** The nameservers of a resolv.conf file. */
@@ -85,7 +124,9 @@ export function parseForwardOptions(d: Directive, block: BlockContext): ForwardO
   const from = parseZone(fromText, d)[0]!
   const upstreams = to.flatMap((t) => {
     const address = parseUpstream(t)
-    return address ? [address] : resolvConfUpstreams(resolve(block.configDir, t), d)
+    if (address) return [address]
+    if (/^[a-z]+:\/\//.test(t)) throw new ConfigError(d, `${t}: only dns:// and tls:// upstreams are supported, with an IP address`)
+    return resolvConfUpstreams(resolve(block.configDir, t), d)
   })
   if (upstreams.length > MAX_UPSTREAMS) throw new ConfigError(d, `more than ${MAX_UPSTREAMS} upstreams`)
   let options: ForwardOptions = {
@@ -96,6 +137,11 @@ export function parseForwardOptions(d: Directive, block: BlockContext): ForwardO
     preferUdp: false,
     maxFails: 2,
     expireMs: 10_000,
+    maxIdleConns: 0,
+    readTimeoutMs: 2000,
+    maxConnectAttempts: null,
+    tls: {},
+    tlsServerName: null,
     healthCheckMs: 500,
     healthCheckRecursion: true,
     policy: 'random',
@@ -126,6 +172,29 @@ export function parseForwardOptions(d: Directive, block: BlockContext): ForwardO
         expectArgs(o, 1, 1, 'expire DURATION')
         options = { ...options, expireMs: durationArg(o, o.args[0]!) }
         break
+      case 'max_idle_conns':
+        expectArgs(o, 1, 1, 'max_idle_conns N')
+        options = { ...options, maxIdleConns: wholeNumberArg(o, o.args[0], 'N') }
+        break
+      case 'read_timeout': {
+        expectArgs(o, 1, 1, 'read_timeout DURATION')
+        const readTimeoutMs = durationArg(o, o.args[0]!)
+        if (readTimeoutMs <= 0) throw new ConfigError(o, 'read_timeout must be positive')
+        options = { ...options, readTimeoutMs }
+        break
+      }
+      case 'max_connect_attempts':
+        expectArgs(o, 1, 1, 'max_connect_attempts N')
+        options = { ...options, maxConnectAttempts: wholeNumberArg(o, o.args[0], 'N') }
+        break
+      case 'tls':
+        expectArgs(o, 0, 3, 'tls [CERT KEY] [CA]')
+        options = { ...options, tls: tlsFiles(o, block.configDir) }
+        break
+      case 'tls_servername':
+        expectArgs(o, 1, 1, 'tls_servername NAME')
+        options = { ...options, tlsServerName: o.args[0]! }
+        break
       case 'health_check':
         expectArgs(o, 1, 2, 'health_check DURATION [no_rec]')
         if (o.args[1] !== undefined && o.args[1] !== 'no_rec') throw new ConfigError(o, `health_check: unknown argument ${o.args[1]}`)
@@ -151,5 +220,22 @@ export function parseForwardOptions(d: Directive, block: BlockContext): ForwardO
     }
   }
   if (options.forceTcp && options.preferUdp) throw new ConfigError(d, 'force_tcp and prefer_udp exclude each other')
+  const named = options.upstreams.find((u) => u.serverName !== undefined)
+  if (named && options.tlsServerName !== null) {
+    throw new ConfigError(d, `both tls_servername (${options.tlsServerName}) and the upstream's own (${named.serverName}) name a TLS server`)
+  }
   return options
+}
+
+/** `tls` (the system's CAs), `tls CA`, `tls CERT KEY` (client authentication), `tls CERT KEY CA`. */
+function tlsFiles(o: Directive, configDir: string): TlsFiles {
+  const read = (file: string): string => {
+    const path = resolve(configDir, file)
+    return readTextFile(path, (reason) => new ConfigError(o, `tls: cannot read ${path}: ${reason}`))
+  }
+  const files = o.args.map(read)
+  if (files.length === 1) return { ca: files[0]! }
+  if (files.length === 2) return { cert: files[0]!, key: files[1]! }
+  if (files.length === 3) return { cert: files[0]!, key: files[1]!, ca: files[2]! }
+  return {}
 }

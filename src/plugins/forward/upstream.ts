@@ -1,12 +1,13 @@
 import { createSocket } from 'node:dgram'
 import { connect, isIPv6, type Socket } from 'node:net'
+import { connect as connectTls } from 'node:tls'
 import { Flag, HEADER_SIZE, RRType } from '../../dns/constants.js'
 import { internalQuery } from '../../dns/internal-query.js'
 import { queryPacket } from '../../dns/query-packet.js'
 import { UpstreamError, UpstreamTimeoutError } from '../../errors.js'
 import { rcodeName } from '../../dns/type-names.js'
 import { connCacheHits, connCacheMisses, healthcheckFailures, requestDuration } from './forward-metrics.js'
-import type { UpstreamAddress } from './options.js'
+import type { TlsFiles, UpstreamAddress } from './options.js'
 import { hostPort } from '../../dns/address.js'
 import { framed, FrameReader } from '../../dns/tcp-framing.js'
 
@@ -30,11 +31,14 @@ interface IdleConnection {
 export interface UpstreamSettings {
   readonly maxFails: number
   readonly expireMs: number
+  readonly maxIdleConns: number
+  readonly tls: TlsFiles
+  readonly tlsServerName: string | null
   readonly healthCheckMs: number
   readonly healthCheckRecursion: boolean
 }
 
-/** One upstream resolver: exchanges over UDP or (reused) TCP, and whether it is up. */
+/** One upstream resolver: exchanges over UDP or (reused) TCP or TLS, and whether it is up. */
 export class Upstream {
   /** `host:port`, the `to` label of the metrics. */
   readonly to: string
@@ -57,8 +61,8 @@ export class Upstream {
     this.to = hostPort(address.host, address.port)
     this.counters = {
       healthcheckFailures: healthcheckFailures.labels('forward', this.to),
-      connCacheHits: connCacheHits.labels('forward', this.to, 'tcp'),
-      connCacheMisses: connCacheMisses.labels('forward', this.to, 'tcp'),
+      connCacheHits: connCacheHits.labels('forward', this.to, address.tls ? 'tcp-tls' : 'tcp'),
+      connCacheMisses: connCacheMisses.labels('forward', this.to, address.tls ? 'tcp-tls' : 'tcp'),
     }
   }
 
@@ -90,7 +94,7 @@ export class Upstream {
   private async probe(): Promise<void> {
     const query = queryPacket(this.settings.healthCheckRecursion ? Flag.RD : 0, ROOT_NS_QUESTION, null)
     try {
-      await this.udp(query, ROOT_NS_QUESTION.length, HEALTH_TIMEOUT_MS)
+      await this.exchange(query, ROOT_NS_QUESTION.length, 'udp', HEALTH_TIMEOUT_MS)
       this.fails = 0
       if (this.probing) clearInterval(this.probing)
       this.probing = null
@@ -99,8 +103,9 @@ export class Upstream {
     }
   }
 
+  /** Over `transport`, except that a TLS upstream is always asked over TLS. */
   exchange(query: Buffer, questionLength: number, transport: 'udp' | 'tcp', timeoutMs: number): Promise<Buffer> {
-    return transport === 'udp' ? this.udp(query, questionLength, timeoutMs) : this.tcp(query, questionLength, timeoutMs)
+    return transport === 'udp' && !this.address.tls ? this.udp(query, questionLength, timeoutMs) : this.tcp(query, questionLength, timeoutMs)
   }
 
   /** From a fresh socket (a random source port per query), ignoring replies that do not match. */
@@ -134,7 +139,7 @@ export class Upstream {
       reused.socket.off('error', reused.drop)
     }
     ;(reused ? this.counters.connCacheHits : this.counters.connCacheMisses).inc()
-    const socket = reused?.socket ?? connect({ host: this.address.host, port: this.address.port, noDelay: true })
+    const socket = reused?.socket ?? this.dial()
     return new Promise((resolve, reject) => {
       const frames = new FrameReader()
       const cleanup = (): void => {
@@ -167,8 +172,18 @@ export class Upstream {
     })
   }
 
+  /** A new stream connection: TCP, or TLS checked against the server name (else the address). */
+  private dial(): Socket {
+    const { host, port, tls, serverName } = this.address
+    if (!tls) return connect({ host, port, noDelay: true })
+    const { ca, cert, key } = this.settings.tls
+    const name = serverName ?? this.settings.tlsServerName ?? undefined
+    return connectTls({ host, port, ca, cert, key, servername: name, minVersion: 'TLSv1.2' }).setNoDelay(true)
+  }
+
   private keep(socket: Socket): void {
-    if (this.closed || socket.destroyed) {
+    const full = this.settings.maxIdleConns > 0 && this.idle.length >= this.settings.maxIdleConns
+    if (this.closed || socket.destroyed || full) {
       socket.destroy()
       return
     }
