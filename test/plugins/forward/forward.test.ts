@@ -118,14 +118,11 @@ describe('forward, to a real unbound on loopback', () => {
     expect((await server.ask('api.example.com', 'A')).answer).toEqual(['api.example.com. 300 IN A 192.0.2.80'])
   })
 
-  it('except leaves names to the rest of the chain; next passes chosen rcodes on', async () => {
-    let server = await startServer(corefile(block(`forward . ${up(upstream())}`, ['except example.com'])))
+  // `next RCODE` (to a following forward only, as CoreDNS 1.14): several.test.ts.
+  it('except leaves names to the rest of the chain', async () => {
+    const server = await startServer(corefile(block(`forward . ${up(upstream())}`, ['except example.com'])))
     expect((await server.ask('api.example.com', 'A')).status).toBe('REFUSED')
     expect((await server.ask('other.test', 'A')).status).toBe('NXDOMAIN')
-    await server.stop()
-    server = await startServer(corefile(block(`forward . ${up(upstream())}`, ['next NXDOMAIN'])))
-    expect((await server.ask('nope.example.com', 'A')).status).toBe('REFUSED')
-    expect((await server.ask('api.example.com', 'A')).answer).toEqual(['api.example.com. 300 IN A 192.0.2.80'])
   })
 })
 
