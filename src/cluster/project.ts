@@ -65,7 +65,7 @@ export function projectService(obj: unknown): ServiceRecord {
   const ref = `${namespace}/${name}`
   const spec = isObject((obj as Json).spec) ? ((obj as Json).spec as Json) : {}
   const hasSelector = isObject(spec.selector) && Object.keys(spec.selector).length > 0
-  const base = { namespace, name, ports: ports('Service', ref, spec.ports), hasSelector }
+  const base = { namespace, name, ports: ports('Service', ref, spec.ports), hasSelector, externalIPs: externalIPs(ref, spec, (obj as Json).status) }
   if (spec.type === 'ExternalName') {
     if (typeof spec.externalName !== 'string' || spec.externalName === '') {
       throw new InvalidObjectError('Service', ref, 'type ExternalName without spec.externalName')
@@ -80,6 +80,13 @@ export function projectService(obj: unknown): ServiceRecord {
   const ips = listed.length > 0 ? listed : spec.clusterIP !== undefined ? [spec.clusterIP] : []
   if (ips.length === 0) throw new InvalidObjectError('Service', ref, 'no spec.clusterIP (and not headless)')
   return { ...base, kind: 'cluster-ip', clusterIPs: ips.map((ip) => address('Service', ref, ip)), externalName: null }
+}
+
+/** A Service's external addresses (as CoreDNS: spec.externalIPs first; ingress host names are not kept). */
+function externalIPs(ref: string, spec: Json, status: unknown): string[] {
+  const loadBalancer = isObject(status) && isObject(status.loadBalancer) ? status.loadBalancer : {}
+  const ingressIPs = asArray(loadBalancer.ingress).flatMap((i) => (isObject(i) && i.ip !== undefined ? [i.ip] : []))
+  return [...asArray(spec.externalIPs), ...ingressIPs].map((ip) => address('Service', ref, ip))
 }
 
 /** Null for slices that publish nothing DNS answers with (FQDN address type). */

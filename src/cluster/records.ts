@@ -22,6 +22,8 @@ export interface ServiceRecord {
   readonly ports: readonly PortRecord[]
   /** Whether spec.selector is set (the `service_kind` of the DNS programming metric). */
   readonly hasSelector: boolean
+  /** spec.externalIPs, then status.loadBalancer.ingress[].ip: what `k8s_external` answers with. */
+  readonly externalIPs: readonly string[]
 }
 
 /** One ready endpoint of an EndpointSlice (not-ready ones are never answered, so never kept). */
