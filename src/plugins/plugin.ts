@@ -1,3 +1,4 @@
+import type { RecordStore, ServiceEndpoint } from '../cluster/record-store.js'
 import type { Directive } from '../config/corefile.js'
 import type { DnsQuery, Reply } from '../dns/message.js'
 import type { HttpRoute } from '../http/http-route.js'
@@ -45,6 +46,17 @@ export interface BlockContext {
   readonly plugin: (name: string) => PluginInstance | null
 }
 
+/** What the kubernetes plugin lets `k8s_external` read of its records. */
+export interface ClusterView {
+  readonly store: RecordStore
+  /** Whether answers may name this namespace (it exists, and `namespaces` allows it). */
+  namespaceExposed(namespace: string): boolean
+  /** The label an endpoint is known by under its service (hostname, pod name or dashed address). */
+  endpointName(ep: ServiceEndpoint): string
+  /** This server's own pod addresses. */
+  readonly ownAddresses: readonly string[]
+}
+
 /** A plugin set up for one server block. Every part is optional. */
 export interface PluginInstance {
   readonly middleware?: Middleware
@@ -65,6 +77,8 @@ export interface PluginInstance {
    * address is no known pod: what `autopath @kubernetes` asks of the kubernetes plugin.
    */
   searchPath?(address: string): readonly string[] | null
+  /** The kubernetes plugin's records, for `k8s_external`. */
+  readonly cluster?: ClusterView
   /** `reload`: how often the Corefile is checked for changes. */
   readonly reload?: { readonly intervalMs: number; readonly jitterMs: number }
   /** Starts background work (sources); resolves when the plugin is ready to serve. */

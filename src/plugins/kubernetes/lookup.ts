@@ -1,12 +1,12 @@
-import { isIPv4, isIPv6 } from 'node:net'
 import type { RecordStore } from '../../cluster/record-store.js'
 import type { PortRecord, ServiceRecord } from '../../cluster/records.js'
 import { canonicalIP } from '../../dns/address.js'
 import { RRType } from '../../dns/constants.js'
-import type { AddressRecord, ResourceRecord } from '../../dns/message.js'
+import type { ResourceRecord } from '../../dns/message.js'
 import { isInZone, labelsBelow, longestZone } from '../../dns/names.js'
 import { addressOfReverseName } from '../../dns/reverse.js'
 import { endpointName } from './endpoint-name.js'
+import { addressRecords, srvRecords, type Target } from '../pkg/service-records.js'
 import type { KubernetesOptions } from './options.js'
 
 /** What a name holds for a type: NXDOMAIN when the name does not exist, else records (maybe none). */
@@ -29,12 +29,6 @@ const SOA_EXPIRE = 86400
 const SOA_MAX_TTL = 300
 
 /** One (address, port) a service or endpoint name stands for; port null when it has none. */
-interface Target {
-  readonly name: string
-  readonly address: string
-  readonly port: number | null
-}
-
 /** `_http._tcp` labels: '_' is optional on each, and names match in lower case. */
 const stripUnderscore = (label: string): string => (label.startsWith('_') ? label.slice(1) : label)
 
@@ -81,7 +75,7 @@ export class ZoneLookup {
     }
   }
 
-  private namespaceExposed(namespace: string): boolean {
+  namespaceExposed(namespace: string): boolean {
     return (this.options.namespaces === null || this.options.namespaces.has(namespace)) && this.store.hasNamespace(namespace)
   }
 
@@ -194,29 +188,9 @@ export class ZoneLookup {
     return targets
   }
 
-  /** SRV: weight floor(100/N) over all entries, then one record per (target, port); glue in additional. */
   private srv(name: string, targets: Target[]): Lookup {
-    const withPort = targets.filter((t) => t.port !== null)
-    if (withPort.length === 0) return NODATA
-    const weight = Math.max(1, Math.floor(100 / withPort.length))
-    const ttl = this.options.ttl
-    const answer: ResourceRecord[] = []
-    const additional: ResourceRecord[] = []
-    const seenTarget = new Set<string>()
-    const seenGlue = new Set<string>()
-    for (const t of withPort) {
-      const key = `${t.name}:${t.port}`
-      if (!seenTarget.has(key)) {
-        seenTarget.add(key)
-        answer.push({ name, type: RRType.SRV, ttl, priority: 0, weight, port: t.port!, target: t.name })
-      }
-      const glue = `${t.name}|${t.address}`
-      if (!seenGlue.has(glue)) {
-        seenGlue.add(glue)
-        additional.push({ name: t.name, type: isIPv4(t.address) ? RRType.A : RRType.AAAA, ttl, address: t.address })
-      }
-    }
-    return found(answer, additional)
+    const srv = srvRecords(name, targets, this.options.ttl)
+    return srv ? found(srv.answer, srv.additional) : NODATA
   }
 
   /** CNAME to the external name; for A/AAAA/TXT, a target inside our zones is followed. */
@@ -231,13 +205,6 @@ export class ZoneLookup {
     const next = this.lookup(target, type, targetZone, chain + 1)
     return found([cname, ...next.answer], [...next.additional])
   }
-}
-
-/** A or AAAA records of `name` for the addresses of the asked family, de-duplicated. */
-function addressRecords(name: string, type: number, addresses: readonly string[], ttl: number): AddressRecord[] {
-  if (type !== RRType.A && type !== RRType.AAAA) return []
-  const family = type === RRType.A ? isIPv4 : isIPv6
-  return [...new Set(addresses)].filter((a) => family(a)).map((address) => ({ name, type, ttl, address }))
 }
 
 /** `10-0-0-1` → 10.0.0.1; `fd00--1` → fd00::1 (CoreDNS's rule: three dashes and no `--` is IPv4). */

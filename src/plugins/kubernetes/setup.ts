@@ -12,6 +12,7 @@ import { kubernetesMiddleware } from './handler.js'
 import { ZoneLookup } from './lookup.js'
 import { parseKubernetesOptions } from './options.js'
 import { ownAddresses } from './own-addresses.js'
+import { endpointName } from './endpoint-name.js'
 
 const SYNC_POLL_MS = 20
 
@@ -29,7 +30,8 @@ export const kubernetes: PluginDefinition = {
       pods: options.pods === 'verified',
     }
     let source: { start(): void; stop(): void } | null = null
-    const zones = new ZoneLookup(options, store, ownAddresses())
+    const own = ownAddresses()
+    const zones = new ZoneLookup(options, store, own)
     return {
       middleware: kubernetesMiddleware(options, store, zones, block.resolve),
       // Serving starts once synced, or after startup_timeout; until synced NXDOMAIN is SERVFAIL.
@@ -49,6 +51,12 @@ export const kubernetes: PluginDefinition = {
       },
       stop: () => source?.stop(),
       ready: () => store.synced,
+      cluster: {
+        store,
+        namespaceExposed: (namespace) => zones.namespaceExposed(namespace),
+        endpointName: (ep) => endpointName(ep, options.endpointPodNames),
+        ownAddresses: own,
+      },
       // A pod's search path (the contract's: <ns>.svc.<zone> svc.<zone> <zone>), for autopath.
       searchPath(address) {
         if (options.pods !== 'verified') return null
