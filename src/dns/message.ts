@@ -45,11 +45,19 @@ export interface TxtRecord extends RecordBase {
 
 export type ResourceRecord = AddressRecord | NameRecord | SrvRecord | SoaRecord | TxtRecord
 
+/** One EDNS0 option (RFC 6891): its code and data as on the wire. */
+export interface EdnsOption {
+  readonly code: number
+  readonly data: Buffer
+}
+
 /** The EDNS0 part of a query (its OPT record), when it has one. */
 export interface Edns {
   readonly udpSize: number
   readonly version: number
   readonly dnssecOk: boolean
+  /** Options this server sends on to upstreams (set by `rewrite edns0`); absent: none. */
+  readonly options?: readonly EdnsOption[]
 }
 
 /** One decoded question, with what a handler needs to answer it. */

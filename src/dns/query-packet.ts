@@ -1,13 +1,23 @@
 import { randomInt } from 'node:crypto'
 import { Flag, HEADER_SIZE, RRType, SERVER_UDP_SIZE } from './constants.js'
+import type { EdnsOption } from './message.js'
+
+/** An OPT record's rdata: each option as code, length, data. */
+export function optionsWire(options: readonly EdnsOption[]): Buffer {
+  return Buffer.concat(options.map((o) => Buffer.concat([Buffer.from([o.code >> 8, o.code & 0xff, o.data.length >> 8, o.data.length & 0xff]), o.data])))
+}
 
 /**
  * A query this server sends (to an upstream, or to itself): a fresh random ID, the RD and CD bits
- * of `flags`, the exact question bytes, and an OPT record (our payload size, the DO bit) only
- * when `edns` is given.
+ * of `flags`, the exact question bytes, and an OPT record (our payload size, the DO bit, the
+ * options given) only when `edns` is given.
  */
-export function queryPacket(flags: number, questionWire: Buffer, edns: { dnssecOk: boolean } | null): Buffer {
-  const opt = edns ? Buffer.from([0, 0, RRType.OPT, SERVER_UDP_SIZE >> 8, SERVER_UDP_SIZE & 0xff, 0, 0, edns.dnssecOk ? 0x80 : 0, 0, 0, 0]) : Buffer.alloc(0)
+export function queryPacket(flags: number, questionWire: Buffer, edns: { dnssecOk: boolean; options?: readonly EdnsOption[] } | null): Buffer {
+  let opt = Buffer.alloc(0)
+  if (edns) {
+    const rdata = optionsWire(edns.options ?? [])
+    opt = Buffer.concat([Buffer.from([0, 0, RRType.OPT, SERVER_UDP_SIZE >> 8, SERVER_UDP_SIZE & 0xff, 0, 0, edns.dnssecOk ? 0x80 : 0, 0, rdata.length >> 8, rdata.length & 0xff]), rdata])
+  }
   const header = Buffer.alloc(HEADER_SIZE)
   header.writeUInt16BE(randomInt(0x10000), 0)
   header.writeUInt16BE(flags & (Flag.RD | Flag.CD), 2)

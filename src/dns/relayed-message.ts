@@ -9,7 +9,7 @@ interface RelayedRecord {
   name: string
   readonly type: number
   readonly class: number
-  readonly ttl: number
+  ttl: number
   rdata: Array<string | Buffer>
 }
 
@@ -31,6 +31,16 @@ export interface RelayedRewrite {
   readonly questionName: string
   /** A new owner or target name for a name of the message (return it to keep it). */
   readonly rename?: (name: string) => string
+  /** A new owner name, after `rename`. */
+  readonly renameOwner?: (name: string) => string
+  /** A new name for names inside record data (CNAME, NS, PTR, MX, SRV, SOA), after `rename`. */
+  readonly renameData?: (name: string) => string
+  /** A record's new TTL (the OPT record is left alone). */
+  readonly ttl?: (ttl: number) => number
+  /** The message's new rcode (its low four bits). */
+  readonly rcode?: (rcode: number) => number
+  /** Which options of the OPT record to keep. */
+  readonly keepOption?: (code: number) => boolean
   /** Records to put before the answer section's own; given that section's first TTL. */
   readonly prepend?: (firstAnswerTtl: number | null) => readonly ResourceRecord[]
 }
@@ -38,15 +48,23 @@ export interface RelayedRewrite {
 /**
  * A relayed message (from forward) rebuilt around another question: every name is decompressed,
  * renamed if asked, and written again with compression, so no pointer is left pointing into the
- * old question. Flags and the OPT record stay as the upstream sent them. Null when it does not parse.
+ * old question. Flags and the OPT record stay as the upstream sent them unless `rcode` or
+ * `keepOption` change them. Null when it does not parse.
  */
 export function rewriteRelayed(wire: Buffer, rewrite: RelayedRewrite): Buffer | null {
   const sections = readSections(wire)
   if (!sections) return null
   const rename = rewrite.rename ?? ((name: string) => name)
+  const renameData = rewrite.renameData ?? ((name: string) => name)
+  const renameOwner = rewrite.renameOwner ?? ((name: string) => name)
   for (const record of sections.flat()) {
-    record.name = rename(record.name)
-    record.rdata = record.rdata.map((part) => (typeof part === 'string' ? rename(part) : part))
+    if (record.type === RRType.OPT) {
+      if (rewrite.keepOption) record.rdata = [keptOptions(record.rdata[0] as Buffer, rewrite.keepOption)]
+      continue
+    }
+    record.name = renameOwner(rename(record.name))
+    record.rdata = record.rdata.map((part) => (typeof part === 'string' ? renameData(rename(part)) : part))
+    if (rewrite.ttl) record.ttl = rewrite.ttl(record.ttl)
   }
   const first = rewrite.prepend?.(sections[0][0]?.ttl ?? null) ?? []
   const w = new WireWriter(wire.length + 256)
@@ -57,11 +75,26 @@ export function rewriteRelayed(wire: Buffer, rewrite: RelayedRewrite): Buffer | 
   for (const section of sections) for (const record of section) writeRelayedRecord(record, w)
   const out = Buffer.from(w.buf.subarray(0, w.offset))
   wire.copy(out, 0, 0, 4) // ID and flags
+  if (rewrite.rcode) out[3] = (out[3]! & 0xf0) | (rewrite.rcode(out[3]! & 0x0f) & 0x0f)
   out.writeUInt16BE(1, 4)
   out.writeUInt16BE(first.length + sections[0].length, 6)
   out.writeUInt16BE(sections[1].length, 8)
   out.writeUInt16BE(sections[2].length, 10)
   return out
+}
+
+/** An OPT record's rdata without the options `keep` refuses (a malformed tail is kept as it is). */
+function keptOptions(rdata: Buffer, keep: (code: number) => boolean): Buffer {
+  const parts: Buffer[] = []
+  let offset = 0
+  while (offset + 4 <= rdata.length) {
+    const end = offset + 4 + rdata.readUInt16BE(offset + 2)
+    if (end > rdata.length) break
+    if (keep(rdata.readUInt16BE(offset))) parts.push(rdata.subarray(offset, end))
+    offset = end
+  }
+  parts.push(rdata.subarray(offset))
+  return Buffer.concat(parts)
 }
 
 function readSections(wire: Buffer): [RelayedRecord[], RelayedRecord[], RelayedRecord[]] | null {

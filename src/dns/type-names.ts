@@ -16,3 +16,13 @@ const RCODE_NAMES = new Map<number, string>(Object.entries(Rcode).map(([name, va
 export function rcodeName(rcode: number): string {
   return RCODE_NAMES.get(rcode) ?? String(rcode)
 }
+
+const TYPE_NUMBERS = new Map<string, number>(Object.entries(MONITORED_TYPES).map(([n, name]) => [name, Number(n)]))
+
+/** A record type by its name (`A`, `MX`… as metrics know them, or `TYPE123`), or null. */
+export function typeNumber(text: string): number | null {
+  const upper = text.toUpperCase()
+  const generic = /^TYPE(\d{1,5})$/.exec(upper)
+  if (generic) return Number(generic[1]) <= 0xffff ? Number(generic[1]) : null
+  return TYPE_NUMBERS.get(upper) ?? null
+}

@@ -4,35 +4,56 @@ import { ConfigError } from '../../errors.js'
 
 export type MatchType = 'exact' | 'prefix' | 'suffix' | 'substring' | 'regex'
 
+/** `name` rule's answer rewrites: regex FROM TO on owner names (`name`) or on names in record data (`value`). */
+export interface AnswerRewrite {
+  readonly part: 'name' | 'value'
+  readonly rewrite: (name: string) => string | null
+}
+
 /** One `rewrite [continue|stop] name …` rule: what it turns a (lower-case) name into, or null. */
 export interface NameRule {
-  readonly stop: boolean
   readonly answerAuto: boolean
+  readonly answers: readonly AnswerRewrite[]
   rewrite(name: string): string | null
 }
 
-const MATCH_TYPES = new Set(['exact', 'prefix', 'suffix', 'substring', 'regex'])
+export const MATCH_TYPES: readonly MatchType[] = ['exact', 'prefix', 'suffix', 'substring', 'regex']
 const strip = (text: string): string => normalizeName(text)
 
-/** Reads `rewrite [continue|stop] name [TYPE] FROM TO [answer auto]`. */
-export function parseNameRule(d: Directive): NameRule {
-  const args = [...d.args]
-  let stop = true
-  if (args[0] === 'continue' || args[0] === 'stop') stop = args.shift() === 'stop'
-  if (args[0] !== 'name') throw new ConfigError(d, `only name rules are supported (rewrite [continue|stop] name …), not ${args[0] ?? 'nothing'}`)
-  args.shift()
-  const type = (MATCH_TYPES.has(args[0]!) ? args.shift() : 'exact') as MatchType
+/** `[TYPE]` at the head of `args` (removed), `exact` when absent. */
+export function takeMatchType(args: string[]): MatchType {
+  return (MATCH_TYPES as readonly string[]).includes(args[0]!) ? (args.shift() as MatchType) : 'exact'
+}
+
+/**
+ * Reads `name [TYPE] FROM TO [answer auto | answer name FROM TO | answer value FROM TO]…` (the
+ * arguments after `name`); after the first, `answer` may be left out, as CoreDNS allows.
+ */
+export function parseNameRule(d: Directive, args: string[]): NameRule {
+  const type = takeMatchType(args)
   const [from, to, ...rest] = args
   if (from === undefined || to === undefined) throw new ConfigError(d, `name ${type}: expected FROM TO`)
   let answerAuto = false
-  if (rest.length > 0) {
-    if (rest.length !== 2 || rest[0] !== 'answer' || rest[1] !== 'auto') throw new ConfigError(d, `expected \`answer auto\` after FROM TO, not ${rest.join(' ')}`)
-    answerAuto = true
+  const answers: AnswerRewrite[] = []
+  for (let i = 0; i < rest.length; ) {
+    if (rest[i] === 'answer') i++
+    else if (i === 0) throw new ConfigError(d, `expected \`answer\` after FROM TO, not ${rest.join(' ')}`)
+    const part = rest[i]
+    if (part === 'auto') {
+      answerAuto = true
+      i++
+    } else if ((part === 'name' || part === 'value') && rest[i + 2] !== undefined) {
+      answers.push({ part, rewrite: regexRewrite(d, rest[i + 1]!, rest[i + 2]!, `answer ${part}`) })
+      i += 3
+    } else {
+      throw new ConfigError(d, `expected \`answer auto\`, \`answer name FROM TO\` or \`answer value FROM TO\`, not ${rest.slice(i).join(' ')}`)
+    }
   }
-  return { stop, answerAuto, rewrite: matcher(d, type, from, to) }
+  return { answerAuto, answers, rewrite: nameMatcher(d, type, from, to) }
 }
 
-function matcher(d: Directive, type: MatchType, from: string, to: string): (name: string) => string | null {
+/** What a name becomes under FROM TO with a match type, or null when it does not match. */
+export function nameMatcher(d: Directive, type: MatchType, from: string, to: string): (name: string) => string | null {
   switch (type) {
     case 'exact': {
       const [f, t] = [strip(from), strip(to)]
@@ -50,19 +71,22 @@ function matcher(d: Directive, type: MatchType, from: string, to: string): (name
       const [f, t] = [from.toLowerCase(), to.toLowerCase()]
       return (name) => (name.includes(f) ? name.replace(f, t) : null)
     }
-    case 'regex': {
-      let pattern: RegExp
-      try {
-        pattern = new RegExp(from, 'i')
-      } catch (err) {
-        throw new ConfigError(d, `name regex: ${(err as Error).message}`)
-      }
-      // As CoreDNS: matched against the name with its trailing dot; TO is the whole new name, {N} its groups.
-      return (name) => {
-        const groups = pattern.exec(`${name}.`)
-        if (!groups) return null
-        return strip(to.replace(/\{(\d+)\}/g, (_, i: string) => groups[Number(i)] ?? ''))
-      }
-    }
+    case 'regex':
+      return regexRewrite(d, from, to, 'name regex')
+  }
+}
+
+/** As CoreDNS: FROM is matched against the name with its trailing dot; TO is the whole new name, {N} its groups. */
+function regexRewrite(d: Directive, from: string, to: string, what: string): (name: string) => string | null {
+  let pattern: RegExp
+  try {
+    pattern = new RegExp(from, 'i')
+  } catch (err) {
+    throw new ConfigError(d, `${what}: ${(err as Error).message}`)
+  }
+  return (name) => {
+    const groups = pattern.exec(`${name}.`)
+    if (!groups) return null
+    return strip(to.replace(/\{(\d+)\}/g, (_, i: string) => groups[Number(i)] ?? ''))
   }
 }
