@@ -1,5 +1,5 @@
 import { RRType } from './constants.js'
-import type { ResourceRecord } from './message.js'
+import type { Reply, ResourceRecord } from './message.js'
 import { isInZone } from './names.js'
 
 /**
@@ -28,4 +28,15 @@ export function withAskedCase(records: readonly ResourceRecord[], asked: string,
         return { ...r, name: owner(r.name) }
     }
   })
+}
+
+/** A reply synthesised in lower case, with the asker's letters given back (answer owners as asked). */
+export function replyInAskedCase(reply: Reply, asked: string, zone: string): Reply {
+  if (asked === asked.toLowerCase()) return reply
+  return {
+    ...reply,
+    answer: withAskedCase(reply.answer, asked, zone, true),
+    authority: withAskedCase(reply.authority, asked, zone, false),
+    additional: withAskedCase(reply.additional, asked, zone, false),
+  }
 }

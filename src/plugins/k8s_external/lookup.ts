@@ -2,7 +2,7 @@ import { RRType } from '../../dns/constants.js'
 import type { ResourceRecord } from '../../dns/message.js'
 import { isInZone, labelsBelow } from '../../dns/names.js'
 import type { ClusterView } from '../plugin.js'
-import { addressRecords, srvRecords, type Target } from '../pkg/service-records.js'
+import { addressRecords, found, NODATA, NXDOMAIN, SOA_EXPIRE, SOA_REFRESH, SOA_RETRY, srvRecords, stripUnderscore, type Lookup, type Target } from '../pkg/service-records.js'
 
 export interface ExternalOptions {
   readonly zones: readonly string[]
@@ -13,21 +13,6 @@ export interface ExternalOptions {
   readonly headless: boolean
 }
 
-/** What a name holds for a type (CoreDNS's rcode and sections for k8s_external). */
-export interface ExternalAnswer {
-  readonly exists: boolean
-  readonly answer: readonly ResourceRecord[]
-  readonly additional: readonly ResourceRecord[]
-}
-
-const NXDOMAIN: ExternalAnswer = { exists: false, answer: [], additional: [] }
-const NODATA: ExternalAnswer = { exists: true, answer: [], additional: [] }
-const found = (answer: ResourceRecord[], additional: ResourceRecord[] = []): ExternalAnswer => ({ exists: true, answer, additional })
-const SOA_REFRESH = 7200
-const SOA_RETRY = 1800
-const SOA_EXPIRE = 86400
-
-const stripUnderscore = (label: string): string => (label.startsWith('_') ? label.slice(1) : label)
 
 /**
  * The external zone's records, from the kubernetes plugin's store, as CoreDNS's k8s_external and
@@ -40,7 +25,7 @@ export class ExternalLookup {
     private readonly cluster: ClusterView,
   ) {}
 
-  lookup(name: string, type: number, zone: string): ExternalAnswer {
+  lookup(name: string, type: number, zone: string): Lookup {
     if (name === zone) return this.zoneApex(zone, type)
     const apex = `${this.options.apex}.${zone}`
     if (isInZone(name, apex)) return this.subApex(name, type, apex)
@@ -63,7 +48,7 @@ export class ExternalLookup {
     }
   }
 
-  private zoneApex(zone: string, type: number): ExternalAnswer {
+  private zoneApex(zone: string, type: number): Lookup {
     if (type === RRType.SOA) return found([this.soa(zone)])
     if (type !== RRType.NS) return NODATA
     const target = `ns1.${this.options.apex}.${zone}`
@@ -73,7 +58,7 @@ export class ExternalLookup {
   }
 
   /** `APEX.ZONE` is an empty non-terminal; `ns1.APEX.ZONE` the name server; nothing else exists. */
-  private subApex(name: string, type: number, apex: string): ExternalAnswer {
+  private subApex(name: string, type: number, apex: string): Lookup {
     const below = labelsBelow(name, apex)
     if (below.length === 0) return NODATA
     if (below.length > 1 || below[0] !== 'ns1') return NXDOMAIN
@@ -98,7 +83,7 @@ export class ExternalLookup {
     return foundEndpoint ? addresses : [...ownAddresses]
   }
 
-  private service(name: string, type: number, zone: string): ExternalAnswer {
+  private service(name: string, type: number, zone: string): Lookup {
     const labels = labelsBelow(name, zone)
     const [namespace, serviceName, ...rest] = labels as [string, string | undefined, ...string[]]
     if (!this.cluster.namespaceExposed(namespace)) return NXDOMAIN

@@ -1,7 +1,7 @@
 import { expectArgs, wholeNumberArg } from '../../config/directive-args.js'
 import { parseZone } from '../../config/server-address.js'
 import { Rcode } from '../../dns/constants.js'
-import { withAskedCase } from '../../dns/letter-case.js'
+import { replyInAskedCase } from '../../dns/letter-case.js'
 import type { DnsQuery, Reply } from '../../dns/message.js'
 import { longestZone, normalizeName } from '../../dns/names.js'
 import { ConfigError } from '../../errors.js'
@@ -64,13 +64,7 @@ export const k8sExternal: PluginDefinition = {
         if (!result.exists && fallthrough.through(query.lowerName)) return next(query)
         const authority = result.answer.length === 0 ? [lookup.soa(zone)] : []
         const reply: Reply = { rcode: result.exists ? Rcode.NOERROR : Rcode.NXDOMAIN, authoritative: true, answer: result.answer, authority, additional: result.additional, plugin: PLUGIN }
-        if (query.name === query.lowerName) return reply
-        return {
-          ...reply,
-          answer: withAskedCase(reply.answer, query.name, zone, true),
-          authority: withAskedCase(reply.authority, query.name, zone, false),
-          additional: withAskedCase(reply.additional, query.name, zone, false),
-        }
+        return replyInAskedCase(reply, query.name, zone)
       },
     }
   },

@@ -1,11 +1,12 @@
 import type { RecordStore } from '../../cluster/record-store.js'
 import { answerRecords } from '../../dns/answer-records.js'
 import { Rcode, RRType } from '../../dns/constants.js'
-import { withAskedCase } from '../../dns/letter-case.js'
+import { replyInAskedCase } from '../../dns/letter-case.js'
 import type { DnsQuery, Reply } from '../../dns/message.js'
 import { longestZone } from '../../dns/names.js'
 import type { Middleware } from '../plugin.js'
-import type { Lookup, ZoneLookup } from './lookup.js'
+import type { ZoneLookup } from './lookup.js'
+import type { Lookup } from '../pkg/service-records.js'
 import type { KubernetesOptions } from './options.js'
 
 const PLUGIN = 'kubernetes'
@@ -58,15 +59,7 @@ export function kubernetesMiddleware(
       additional: result.additional,
       plugin: PLUGIN,
     }
-    const cased: Reply =
-      query.name === query.lowerName
-        ? reply
-        : {
-            ...reply,
-            answer: withAskedCase(reply.answer, query.name, zone, true),
-            authority: withAskedCase(reply.authority, query.name, zone, false),
-            additional: withAskedCase(reply.additional, query.name, zone, false),
-          }
+    const cased = replyInAskedCase(reply, query.name, zone)
     const last = result.answer[result.answer.length - 1]
     if (last?.type !== RRType.CNAME || !FOLLOWED_TYPES.has(query.type) || longestZone(last.target, options.zones) !== null) return cased
     return resolve(last.target, query.type).then(

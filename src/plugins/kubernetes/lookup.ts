@@ -6,31 +6,14 @@ import type { ResourceRecord } from '../../dns/message.js'
 import { isInZone, labelsBelow, longestZone } from '../../dns/names.js'
 import { addressOfReverseName } from '../../dns/reverse.js'
 import { endpointName } from './endpoint-name.js'
-import { addressRecords, srvRecords, type Target } from '../pkg/service-records.js'
+import { addressRecords, found, NODATA, NXDOMAIN, SOA_EXPIRE, SOA_REFRESH, SOA_RETRY, srvRecords, stripUnderscore, type Lookup, type Target } from '../pkg/service-records.js'
 import type { KubernetesOptions } from './options.js'
 
-/** What a name holds for a type: NXDOMAIN when the name does not exist, else records (maybe none). */
-export interface Lookup {
-  readonly exists: boolean
-  readonly answer: readonly ResourceRecord[]
-  readonly additional: readonly ResourceRecord[]
-}
-
-const NXDOMAIN: Lookup = { exists: false, answer: [], additional: [] }
-const NODATA: Lookup = { exists: true, answer: [], additional: [] }
-const found = (answer: ResourceRecord[], additional: ResourceRecord[] = []): Lookup => ({ exists: true, answer, additional })
 
 const DNS_SCHEMA_VERSION = '1.1.0'
 const DNS_VERSION_TTL = 28800
 const MAX_CNAME_CHAIN = 10
-const SOA_REFRESH = 7200
-const SOA_RETRY = 1800
-const SOA_EXPIRE = 86400
 const SOA_MAX_TTL = 300
-
-/** One (address, port) a service or endpoint name stands for; port null when it has none. */
-/** `_http._tcp` labels: '_' is optional on each, and names match in lower case. */
-const stripUnderscore = (label: string): string => (label.startsWith('_') ? label.slice(1) : label)
 
 /**
  * The records of the cluster zones, computed from the store; names in and out are lower case

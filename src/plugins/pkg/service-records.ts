@@ -2,6 +2,25 @@ import { isIPv4, isIPv6 } from 'node:net'
 import { RRType } from '../../dns/constants.js'
 import type { AddressRecord, ResourceRecord } from '../../dns/message.js'
 
+/** What a name holds for a type: NXDOMAIN when the name does not exist, else records (maybe none). */
+export interface Lookup {
+  readonly exists: boolean
+  readonly answer: readonly ResourceRecord[]
+  readonly additional: readonly ResourceRecord[]
+}
+
+export const NXDOMAIN: Lookup = { exists: false, answer: [], additional: [] }
+export const NODATA: Lookup = { exists: true, answer: [], additional: [] }
+export const found = (answer: ResourceRecord[], additional: ResourceRecord[] = []): Lookup => ({ exists: true, answer, additional })
+
+/** The SOA timers CoreDNS's kubernetes and k8s_external write. */
+export const SOA_REFRESH = 7200
+export const SOA_RETRY = 1800
+export const SOA_EXPIRE = 86400
+
+/** `_http._tcp` labels: '_' is optional on each, and names match in lower case. */
+export const stripUnderscore = (label: string): string => (label.startsWith('_') ? label.slice(1) : label)
+
 /** One address a service name stands for: the name it is known by (an SRV target), with a port or none. */
 export interface Target {
   readonly name: string
