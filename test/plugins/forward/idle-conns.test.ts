@@ -1,13 +1,11 @@
 import { createServer, type Server } from 'node:net'
 import dnsPacket from 'dns-packet'
 import { afterEach, describe, expect, it } from 'vitest'
-import { startServer, type RunningServer } from '../../support/dns-server.js'
+import { serverForEach } from '../../support/dns-server.js'
 
-let server: RunningServer | undefined
+const startServer = serverForEach()
 let upstream: Server | undefined
 afterEach(async () => {
-  await server?.stop()
-  server = undefined
   upstream?.close()
 })
 
@@ -36,9 +34,9 @@ async function slowTcpUpstream(): Promise<{ port: number; connections: () => num
 /** Two overlapping queries, twice: how many connections the upstream saw. */
 async function connectionsFor(options: string): Promise<number> {
   const fake = await slowTcpUpstream()
-  server = await startServer(`.:0 {\n  bind 127.0.0.1\n  forward . 127.0.0.1:${fake.port} {\n    force_tcp\n${options}  }\n}\n`)
+  const server = await startServer(`.:0 {\n  bind 127.0.0.1\n  forward . 127.0.0.1:${fake.port} {\n    force_tcp\n${options}  }\n}\n`)
   for (const round of [1, 2]) {
-    const replies = await Promise.all(['a', 'b'].map((n) => server!.ask(`${n}${round}.example.org`, 'A')))
+    const replies = await Promise.all(['a', 'b'].map((n) => server.ask(`${n}${round}.example.org`, 'A')))
     expect(replies.map((r) => r.answer.length)).toEqual([1, 1])
   }
   return fake.connections()
@@ -47,7 +45,6 @@ async function connectionsFor(options: string): Promise<number> {
 describe('forward max_idle_conns', () => {
   it('keeps every idle connection by default, at most N with max_idle_conns N', async () => {
     expect(await connectionsFor('')).toBe(2)
-    await server!.stop()
     upstream!.close()
     expect(await connectionsFor('    max_idle_conns 1\n')).toBe(3)
   })

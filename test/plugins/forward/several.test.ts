@@ -1,15 +1,13 @@
 import { createSocket, type Socket } from 'node:dgram'
 import dnsPacket from 'dns-packet'
 import { afterEach, describe, expect, it } from 'vitest'
-import { startServer, type RunningServer } from '../../support/dns-server.js'
+import { serverForEach } from '../../support/dns-server.js'
 import { unboundForFile } from '../../support/unbound.js'
 
 const upstream = unboundForFile({ zone: 'example.com.', records: ['api.example.com. 300 IN A 192.0.2.80'] })
-let server: RunningServer | undefined
+const startServer = serverForEach()
 const fakes: Socket[] = []
 afterEach(async () => {
-  await server?.stop()
-  server = undefined
   for (const f of fakes.splice(0)) f.close()
 })
 
@@ -36,7 +34,7 @@ const up = (): string => `127.0.0.1:${upstream().port}`
 describe('several forward in one block (CoreDNS 1.14)', () => {
   it('each takes the names under its FROM, in the order written; the rest go to the next', async () => {
     const other = await fakeUpstream('192.0.2.7', 0)
-    server = await startServer(corefile(`forward example.com ${up()}\n  forward . 127.0.0.1:${other.port}`))
+    let server = await startServer(corefile(`forward example.com ${up()}\n  forward . 127.0.0.1:${other.port}`))
     expect((await server.ask('api.example.com', 'A')).answer).toEqual(['api.example.com. 300 IN A 192.0.2.80'])
     expect((await server.ask('nope.example.com', 'A')).status).toBe('NXDOMAIN')
     expect((await server.ask('www.example.org', 'A')).answer).toEqual(['www.example.org. 60 IN A 192.0.2.7'])
@@ -48,7 +46,7 @@ describe('several forward in one block (CoreDNS 1.14)', () => {
 
   it('next RCODE hands the query to the next forward, and is ignored by the last', async () => {
     const other = await fakeUpstream('192.0.2.7', 0)
-    server = await startServer(corefile(`forward . ${up()} {\n    next NXDOMAIN\n  }\n  forward . 127.0.0.1:${other.port}`))
+    let server = await startServer(corefile(`forward . ${up()} {\n    next NXDOMAIN\n  }\n  forward . 127.0.0.1:${other.port}`))
     expect((await server.ask('nope.example.com', 'A')).answer).toEqual(['nope.example.com. 60 IN A 192.0.2.7'])
     expect((await server.ask('api.example.com', 'A')).answer).toEqual(['api.example.com. 300 IN A 192.0.2.80'])
     await server.stop()
@@ -60,7 +58,7 @@ describe('several forward in one block (CoreDNS 1.14)', () => {
 describe('forward read_timeout and max_connect_attempts', () => {
   it('read_timeout: an upstream slower than it gets no answer through; the default 2s waits for it', async () => {
     const slow = await fakeUpstream('192.0.2.9', 300)
-    server = await startServer(corefile(`forward . 127.0.0.1:${slow.port} {\n    read_timeout 100ms\n    max_fails 0\n  }`))
+    let server = await startServer(corefile(`forward . 127.0.0.1:${slow.port} {\n    read_timeout 100ms\n    max_fails 0\n  }`))
     expect((await server.ask('a.example.org', 'A', { timeout: 8 })).status).toBe('SERVFAIL')
     await server.stop()
     server = await startServer(corefile(`forward . 127.0.0.1:${slow.port}`))
@@ -69,7 +67,7 @@ describe('forward read_timeout and max_connect_attempts', () => {
 
   it('max_connect_attempts caps the tries per query; by default each upstream gets two', async () => {
     const silent = await fakeUpstream('192.0.2.9', null)
-    server = await startServer(corefile(`forward . 127.0.0.1:${silent.port} {\n    read_timeout 100ms\n    max_fails 0\n    max_connect_attempts 1\n  }`))
+    let server = await startServer(corefile(`forward . 127.0.0.1:${silent.port} {\n    read_timeout 100ms\n    max_fails 0\n    max_connect_attempts 1\n  }`))
     expect((await server.ask('a.example.org', 'A', { timeout: 8 })).status).toBe('SERVFAIL')
     expect(silent.queries()).toBe(1)
     await server.stop()

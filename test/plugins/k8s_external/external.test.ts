@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { rr } from '../../support/cluster.js'
-import { startServer, type RunningServer } from '../../support/dns-server.js'
+import { serverForEach } from '../../support/dns-server.js'
 
 const FIXTURE = fileURLToPath(new URL('../../fixtures/external-cluster.yaml', import.meta.url))
 // The server's own pod address: its Service's external address is the zone's name server.
@@ -9,11 +9,7 @@ beforeAll(() => {
   process.env.POD_IP = '10.30.0.5'
 })
 
-let server: RunningServer | undefined
-afterEach(async () => {
-  await server?.stop()
-  server = undefined
-})
+const startServer = serverForEach()
 
 const corefile = (external: string, rest = ''): string => `.:0 {
   bind 127.0.0.1
@@ -29,7 +25,7 @@ const soa = (mname = 'ns1.dns.example.org.', rname = 'hostmaster.dns.example.org
 
 describe('k8s_external, on the manifest source', () => {
   it('answers LoadBalancer ingress IPs and externalIPs as SVC.NS.ZONE; the cluster zone is unchanged', async () => {
-    server = await startServer(corefile('k8s_external example.org'))
+    const server = await startServer(corefile('k8s_external example.org'))
     const lb = await server.ask('lb.edge.example.org', 'A')
     expect(lb.status).toBe('NOERROR')
     expect(lb.flags).toContain('aa')
@@ -41,7 +37,7 @@ describe('k8s_external, on the manifest source', () => {
   })
 
   it('SRV for the service and for _port._proto, with the addresses in additional', async () => {
-    server = await startServer(corefile('k8s_external example.org'))
+    const server = await startServer(corefile('k8s_external example.org'))
     const port = await server.ask('_https._tcp.lb.edge.example.org', 'SRV')
     expect(port.answer).toEqual([rr('_https._tcp.lb.edge.example.org', 'SRV', '0 50 443 lb.edge.example.org.')])
     expect(port.additional).toEqual([rr('lb.edge.example.org', 'A', '203.0.113.10'), rr('lb.edge.example.org', 'AAAA', '2001:db8::10')])
@@ -50,7 +46,7 @@ describe('k8s_external, on the manifest source', () => {
   })
 
   it('NXDOMAIN without external addresses (or ports), NODATA for a namespace or another type, SOA in authority', async () => {
-    server = await startServer(corefile('k8s_external example.org'))
+    const server = await startServer(corefile('k8s_external example.org'))
     for (const name of ['plain.edge.example.org', 'noports.edge.example.org', 'lb.nosuch.example.org', 'a.b.c.lb.edge.example.org', 'db.edge.example.org']) {
       const reply = await server.ask(name, 'A')
       expect(reply.status, name).toBe('NXDOMAIN')
@@ -64,7 +60,7 @@ describe('k8s_external, on the manifest source', () => {
   })
 
   it('the apex: SOA, NS ns1.dns.ZONE with the external address of the server’s own Service', async () => {
-    server = await startServer(corefile('k8s_external example.org'))
+    const server = await startServer(corefile('k8s_external example.org'))
     expect((await server.ask('example.org', 'SOA')).answer).toEqual([soa()])
     const ns = await server.ask('example.org', 'NS')
     expect(ns.answer).toEqual([rr('example.org', 'NS', 'ns1.dns.example.org.')])
@@ -75,14 +71,14 @@ describe('k8s_external, on the manifest source', () => {
   })
 
   it('apex and ttl options', async () => {
-    server = await startServer(corefile('k8s_external example.org {\n    apex ns\n    ttl 60\n  }'))
+    const server = await startServer(corefile('k8s_external example.org {\n    apex ns\n    ttl 60\n  }'))
     expect((await server.ask('example.org', 'SOA')).answer).toEqual([soa('ns1.ns.example.org.', 'hostmaster.ns.example.org.', 60)])
     expect((await server.ask('lb.edge.example.org', 'A')).answer).toEqual([rr('lb.edge.example.org', 'A', '203.0.113.10', 60)])
     expect((await server.ask('ns1.ns.example.org', 'A')).answer).toEqual([rr('ns1.ns.example.org', 'A', '192.0.2.53', 60)])
   })
 
   it('headless: a headless Service answers with its ready endpoints, ENDPOINT.SVC.NS.ZONE too', async () => {
-    server = await startServer(corefile('k8s_external example.org {\n    headless\n  }'))
+    const server = await startServer(corefile('k8s_external example.org {\n    headless\n  }'))
     expect((await server.ask('db.edge.example.org', 'A')).answer).toEqual([rr('db.edge.example.org', 'A', '10.20.0.1'), rr('db.edge.example.org', 'A', '10.20.0.2')])
     expect((await server.ask('db-1.db.edge.example.org', 'A')).answer).toEqual([rr('db-1.db.edge.example.org', 'A', '10.20.0.2')])
     expect((await server.ask('_pg._tcp.db.edge.example.org', 'SRV')).answer).toEqual([
@@ -92,7 +88,7 @@ describe('k8s_external, on the manifest source', () => {
   })
 
   it('fallthrough passes NXDOMAIN on; names outside the zone go on anyway', async () => {
-    server = await startServer(corefile('k8s_external example.org {\n    fallthrough\n  }'))
+    const server = await startServer(corefile('k8s_external example.org {\n    fallthrough\n  }'))
     expect((await server.ask('plain.edge.example.org', 'A')).status).toBe('REFUSED')
     expect((await server.ask('lb.edge.example.org', 'A')).answer).toEqual([rr('lb.edge.example.org', 'A', '203.0.113.10')])
     expect((await server.ask('lb.edge.example.com', 'A')).status).toBe('REFUSED')

@@ -1,13 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { DEMO_CLUSTER } from '../../support/cluster.js'
-import { startServer, type RunningServer } from '../../support/dns-server.js'
+import { serverForEach } from '../../support/dns-server.js'
 import { freePort } from '../../support/ports.js'
 
-let server: RunningServer | undefined
-afterEach(async () => {
-  await server?.stop()
-  server = undefined
-})
+const startServer = serverForEach()
 
 const corefile = (ready: string): string => `.:0 {
   bind 127.0.0.1
@@ -21,7 +17,7 @@ const corefile = (ready: string): string => `.:0 {
 describe('ready { monitor }', () => {
   it.each(['until-ready', 'continuously'])('monitor %s: /ready answers 200 OK once kubernetes has synced', async (mode) => {
     const port = await freePort()
-    server = await startServer(corefile(`ready 127.0.0.1:${port} {\n    monitor ${mode}\n  }`))
+    await startServer(corefile(`ready 127.0.0.1:${port} {\n    monitor ${mode}\n  }`))
     const response = await fetch(`http://127.0.0.1:${port}/ready`)
     expect(`${response.status} ${await response.text()}`).toBe('200 OK')
   })

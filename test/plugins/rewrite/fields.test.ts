@@ -2,7 +2,7 @@ import { createSocket, type Socket } from 'node:dgram'
 import dnsPacket from 'dns-packet'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DEMO_CLUSTER, rr } from '../../support/cluster.js'
-import { startServer, type RunningServer } from '../../support/dns-server.js'
+import { serverForEach } from '../../support/dns-server.js'
 import { buildQuery, udpExchange } from '../../support/raw-client.js'
 import { unboundForFile } from '../../support/unbound.js'
 
@@ -16,11 +16,9 @@ const upstream = unboundForFile({
     'target.other.example.com. 300 IN A 192.0.2.2',
   ],
 })
-let server: RunningServer | undefined
+const startServer = serverForEach()
 let fake: Socket | undefined
 afterEach(async () => {
-  await server?.stop()
-  server = undefined
   fake?.close()
   fake = undefined
 })
@@ -58,7 +56,7 @@ const optionsOf = (q: dnsPacket.Packet): { code: number; data: string }[] =>
 
 describe('rewrite type and class', () => {
   it('type TXT A: the upstream is asked for A, the client gets it under its own question', async () => {
-    server = await startServer(corefile('rewrite type TXT A'))
+    const server = await startServer(corefile('rewrite type TXT A'))
     expect((await server.ask('api.example.com', 'TXT')).answer).toEqual(['api.example.com. 300 IN A 192.0.2.80'])
     const raw = dnsPacket.decode((await udpExchange(server.port, buildQuery('api.example.com', 'TXT', { id: 7 })))!)
     expect(raw.questions).toEqual([{ name: 'api.example.com', type: 'TXT', class: 'IN' }])
@@ -67,7 +65,7 @@ describe('rewrite type and class', () => {
 
   it('class IN CH: the query that reaches the upstream has the new class', async () => {
     const peer = await recordingUpstream()
-    server = await startServer(corefile('rewrite class IN CH', peer.address))
+    const server = await startServer(corefile('rewrite class IN CH', peer.address))
     expect((await server.ask('version.example.org', 'A')).status).toBe('NOERROR')
     expect(peer.queries.map((q) => q.questions![0]!.class)).toEqual(['CH'])
   })
@@ -81,19 +79,19 @@ describe('rewrite ttl and rcode', () => {
     ['15', 15],
     ['100-500', 300],
   ])('ttl api.example.com %s: TTL 300 becomes %i', async (range, ttl) => {
-    server = await startServer(corefile(`rewrite ttl api.example.com ${range}`))
+    const server = await startServer(corefile(`rewrite ttl api.example.com ${range}`))
     expect((await server.ask('api.example.com', 'A')).answer).toEqual([`api.example.com. ${ttl} IN A 192.0.2.80`])
   })
 
   it('ttl regex and suffix, on relayed and on our own answers; other names keep theirs', async () => {
-    server = await startServer(corefile('rewrite continue ttl regex (.*)\\.example\\.com 15\n  rewrite ttl suffix cluster.local 30'))
+    const server = await startServer(corefile('rewrite continue ttl regex (.*)\\.example\\.com 15\n  rewrite ttl suffix cluster.local 30'))
     expect((await server.ask('api.example.com', 'A')).answer).toEqual(['api.example.com. 15 IN A 192.0.2.80'])
     expect((await server.ask('web.shop.svc.cluster.local', 'A')).answer).toEqual([rr('web.shop.svc.cluster.local', 'A', '10.96.100.10', 30)])
     expect((await server.ask('nope.shop.svc.cluster.local', 'A')).authority[0]).toMatch(/^cluster\.local\. 30 IN SOA/)
   })
 
   it('rcode: NXDOMAIN becomes NOERROR for the matching name (names or numbers), relayed or ours', async () => {
-    server = await startServer(corefile('rewrite continue rcode nope.example.com NXDOMAIN NOERROR\n  rewrite rcode suffix svc.cluster.local 3 2'))
+    const server = await startServer(corefile('rewrite continue rcode nope.example.com NXDOMAIN NOERROR\n  rewrite rcode suffix svc.cluster.local 3 2'))
     const relayed = await server.ask('nope.example.com', 'A')
     expect(relayed.status).toBe('NOERROR')
     expect(relayed.authority).toHaveLength(1)
@@ -106,7 +104,7 @@ describe('rewrite ttl and rcode', () => {
 describe('rewrite edns0: the options reach the upstream', () => {
   it('local set (hex and text), nsid, subnet: in the query forward sends', async () => {
     const peer = await recordingUpstream()
-    server = await startServer(corefile('rewrite continue edns0 local set 0xffee 0x61626364\n  rewrite continue edns0 nsid set\n  rewrite edns0 subnet set 24 56', peer.address))
+    const server = await startServer(corefile('rewrite continue edns0 local set 0xffee 0x61626364\n  rewrite continue edns0 nsid set\n  rewrite edns0 subnet set 24 56', peer.address))
     await server.ask('a.example.org', 'A')
     await server.ask('b.example.org', 'A', { flags: ['+noedns'] })
     const expected = [{ code: 0xffee, data: '61626364' }, { code: 3, data: '' }, { code: 8, data: '0001180' + '07f0000' }]
@@ -117,14 +115,14 @@ describe('rewrite edns0: the options reach the upstream', () => {
 
   it('append keeps an option already set; replace and unset act only on one; variables', async () => {
     const peer = await recordingUpstream()
-    server = await startServer(corefile('rewrite continue edns0 local set 0xffee abcd\n  rewrite continue edns0 local append 0xffee zzzz\n  rewrite continue edns0 local replace 0xfff0 nope\n  rewrite continue edns0 local set 65000 {client_ip}\n  rewrite continue edns0 local set 0xfff1 gone\n  rewrite edns0 local unset 0xfff1', peer.address))
+    const server = await startServer(corefile('rewrite continue edns0 local set 0xffee abcd\n  rewrite continue edns0 local append 0xffee zzzz\n  rewrite continue edns0 local replace 0xfff0 nope\n  rewrite continue edns0 local set 65000 {client_ip}\n  rewrite continue edns0 local set 0xfff1 gone\n  rewrite edns0 local unset 0xfff1', peer.address))
     await server.ask('a.example.org', 'A')
     expect(optionsOf(peer.queries[0]!)).toEqual([{ code: 0xffee, data: Buffer.from('abcd').toString('hex') }, { code: 65000, data: Buffer.from('127.0.0.1').toString('hex') }])
   })
 
   it('revert: the option the upstream echoes is taken out of the reply', async () => {
     const peer = await recordingUpstream()
-    server = await startServer(corefile('rewrite edns0 local set 0xffee abcd', peer.address))
+    let server = await startServer(corefile('rewrite edns0 local set 0xffee abcd', peer.address))
     expect((await server.ask('a.example.org', 'A')).raw).toMatch(/65518: 61 62 63 64/)
     await server.stop()
     server = await startServer(corefile('rewrite edns0 local set 0xffee abcd revert', peer.address))
@@ -137,18 +135,18 @@ describe('rewrite edns0: the options reach the upstream', () => {
 
 describe('rewrite name with answer rewrites, the block form, and cname', () => {
   it('block form: name regex with answer name gives the answer the asked name', async () => {
-    server = await startServer(corefile('rewrite stop {\n    name regex (.*)-us\\.example\\.org {1}.service.example.com\n    answer name (.*)\\.service\\.example\\.com {1}-us.example.org\n  }'))
+    const server = await startServer(corefile('rewrite stop {\n    name regex (.*)-us\\.example\\.org {1}.service.example.com\n    answer name (.*)\\.service\\.example\\.com {1}-us.example.org\n  }'))
     expect((await server.ask('ftp-us.example.org', 'A')).answer).toEqual(['ftp-us.example.org. 300 IN A 192.0.2.21'])
   })
 
   it('answer value rewrites names in record data; answer auto the owners', async () => {
-    server = await startServer(corefile('rewrite name exact www.example.org alias.example.com answer auto answer value (.*)\\.cdn\\.example\\.com {1}.cdn.example.org'))
+    const server = await startServer(corefile('rewrite name exact www.example.org alias.example.com answer auto answer value (.*)\\.cdn\\.example\\.com {1}.cdn.example.org'))
     // unbound does not follow a CNAME of its local data: the CNAME alone comes back.
     expect((await server.ask('www.example.org', 'A')).answer).toEqual(['www.example.org. 300 IN CNAME target.cdn.example.org.'])
   })
 
   it('cname: the CNAME target is rewritten and the records after it are the new target’s', async () => {
-    server = await startServer(corefile('rewrite cname exact target.cdn.example.com target.other.example.com'))
+    const server = await startServer(corefile('rewrite cname exact target.cdn.example.com target.other.example.com'))
     expect((await server.ask('alias.example.com', 'A')).answer).toEqual(['alias.example.com. 300 IN CNAME target.other.example.com.', 'target.other.example.com. 300 IN A 192.0.2.2'])
     expect((await server.ask('api.example.com', 'A')).answer).toEqual(['api.example.com. 300 IN A 192.0.2.80'])
   })
