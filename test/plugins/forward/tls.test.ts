@@ -36,6 +36,11 @@ describe('forward to a DNS-over-TLS upstream (unbound on loopback)', () => {
     expect(await metricSum('coredns_proxy_conn_cache_hits_total', labels)).toBe(2)
   })
 
+  it('tls CERT KEY CA: presents a client certificate and checks the server against the CA', async () => {
+    const server = await startServer(corefile(`forward . tls://127.0.0.1:${tlsPort} {\n    tls ${certFile} ${keyFile} ${certFile}\n    tls_servername dns.test\n  }`))
+    expect((await server.ask('api.example.com', 'A')).answer).toEqual(['api.example.com. 300 IN A 192.0.2.80'])
+  })
+
   it('tls://IP%NAME:PORT names the server per upstream', async () => {
     const server = await startServer(corefile(`forward . tls://127.0.0.1%dns.test:${tlsPort} {\n    tls ${certFile}\n  }`))
     expect((await server.ask('api.example.com', 'A')).answer).toEqual(['api.example.com. 300 IN A 192.0.2.80'])
