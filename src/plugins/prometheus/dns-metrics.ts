@@ -1,46 +1,43 @@
-import { Counter, Gauge, Histogram } from 'prom-client'
+import { Counter, Gauge } from 'prom-client'
 import { registry } from '../../metrics/registry.js'
 import { TIME_BUCKETS } from '../../metrics/buckets.js'
+import { PlainCounter, PlainHistogram } from '../../metrics/plain-metrics.js'
 
 // CoreDNS's names, labels and buckets (plugin/metrics/vars), so dashboards and alerts keep working.
 const SIZE_BUCKETS = [0, 100, 200, 300, 400, 511, 1023, 2047, 4095, 8291, 16e3, 32e3, 48e3, 64e3]
 
-export const requestCount = new Counter({
+// Counted for every query: plain numbers, read at scrape time.
+export const requestCount = new PlainCounter({
   name: 'coredns_dns_requests_total',
   help: 'Counter of DNS requests made per zone, protocol and family.',
-  labelNames: ['server', 'zone', 'view', 'proto', 'family', 'type'] as const,
-  registers: [registry],
+  labelNames: ['server', 'zone', 'view', 'proto', 'family', 'type'],
 })
 
-export const requestDuration = new Histogram({
+export const requestDuration = new PlainHistogram({
   name: 'coredns_dns_request_duration_seconds',
   help: 'Histogram of the time (in seconds) each request took per zone.',
-  labelNames: ['server', 'zone', 'view', 'type'] as const,
+  labelNames: ['server', 'zone', 'view', 'type'],
   buckets: TIME_BUCKETS,
-  registers: [registry],
 })
 
-export const requestSize = new Histogram({
+export const requestSize = new PlainHistogram({
   name: 'coredns_dns_request_size_bytes',
   help: 'Size of the EDNS0 UDP buffer in bytes (64K for TCP) per zone and protocol.',
-  labelNames: ['server', 'zone', 'view', 'proto'] as const,
+  labelNames: ['server', 'zone', 'view', 'proto'],
   buckets: SIZE_BUCKETS,
-  registers: [registry],
 })
 
-export const responseSize = new Histogram({
+export const responseSize = new PlainHistogram({
   name: 'coredns_dns_response_size_bytes',
   help: 'Size of the returned response in bytes.',
-  labelNames: ['server', 'zone', 'view', 'proto'] as const,
+  labelNames: ['server', 'zone', 'view', 'proto'],
   buckets: SIZE_BUCKETS,
-  registers: [registry],
 })
 
-export const responseRcode = new Counter({
+export const responseRcode = new PlainCounter({
   name: 'coredns_dns_responses_total',
   help: 'Counter of response status codes.',
-  labelNames: ['server', 'zone', 'view', 'rcode', 'plugin'] as const,
-  registers: [registry],
+  labelNames: ['server', 'zone', 'view', 'rcode', 'plugin'],
 })
 
 export const panics = new Counter({
