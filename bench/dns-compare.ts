@@ -1,0 +1,196 @@
+/**
+ * Issue 11's side-by-side benchmark: the bare Node floor, clusterdns with kubeadm's plugins, and
+ * (when installed) NSD and dnsmasq, driven by dnsperf on loopback, in one run. Writes BENCHMARKS.md
+ * and BENCHMARKS.svg. See --help.
+ */
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { availableParallelism, cpus, release, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { dnsperf, dnsperfArgs, quantile } from './dns-compare/dnsperf.js'
+import { coreBusySeconds, groupCpuSeconds, groupRssMiB, stopAllNow } from './dns-compare/processes.js'
+import { chart, FLOOR, markdown, ratio, type Measurement } from './dns-compare/report.js'
+import { buildBaseline, SERVER_CORE, startClusterDns, startDnsmasq, startFloor, startNsd, startUnbound, type Server } from './dns-compare/servers.js'
+import { CLUSTER_QUESTIONS, WORKLOADS, type ServerKind, type Workload } from './dns-compare/workloads.js'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const HELP = `npm run bench:dns -- [--seconds N] [--repeats N] [--baseline GIT-REF] [--only-clusterdns]
+
+Starts, one after the other on CPU core 0, a bare Node UDP/TCP responder (the floor), clusterdns
+with kubeadm's Corefile on examples/demo-cluster.yaml forwarding to a local unbound, and NSD and
+dnsmasq when they are installed; dnsperf (on core 1) drives each through the workloads. Prints
+and writes BENCHMARKS.md and BENCHMARKS.svg. Run it alone on the machine: it needs both cores.
+
+  --seconds N        length of each dnsperf run (default 4)
+  --repeats N        runs per measurement; the median is reported (default 3)
+  --baseline REF     also measure clusterdns built from git REF (e.g. main), in the same run
+  --only-clusterdns  skip NSD and dnsmasq even when installed
+
+Needs (Debian packages): dnsperf, unbound, util-linux (taskset); optional: nsd, dnsmasq-base.
+Nothing is installed by this script:  apt-get install -y dnsperf unbound [nsd dnsmasq-base]`
+
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '4' },
+    repeats: { type: 'string', default: '3' },
+    baseline: { type: 'string' },
+    'only-clusterdns': { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+})
+if (args.help) {
+  console.log(HELP)
+  process.exit(0)
+}
+const seconds = Number(args.seconds)
+const repeats = Number(args.repeats)
+
+const has = (tool: string): boolean => {
+  try {
+    execFileSync('sh', ['-c', 'command -v "$1"', 'sh', tool], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
+const missing = ['dnsperf', 'unbound', 'taskset'].filter((t) => !has(t))
+if (missing.length > 0) {
+  console.error(`bench:dns: missing ${missing.join(', ')}; install with: apt-get install -y dnsperf unbound util-linux\n\n${HELP}`)
+  process.exit(1)
+}
+const nproc = availableParallelism()
+if (nproc < 2) {
+  console.error('bench:dns: needs two CPU cores (one for the server, one for dnsperf)')
+  process.exit(1)
+}
+const withNsd = !args['only-clusterdns'] && has('nsd')
+const withDnsmasq = !args['only-clusterdns'] && has('dnsmasq')
+const notes: string[] = []
+if (!withNsd) notes.push('nsd: not measured (not installed, or --only-clusterdns; Debian package `nsd`).')
+if (!withDnsmasq) notes.push('dnsmasq: not measured (not installed, or --only-clusterdns; Debian package `dnsmasq-base`).')
+
+// Every process started is stopped: on success, on failure, on Ctrl-C.
+process.on('exit', stopAllNow)
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130))
+// The bench's own work (reading dnsperf's output) stays off the server's core.
+execFileSync('taskset', ['-a', '-cp', '1', String(process.pid)], { stdio: 'ignore' })
+
+const dir = mkdtempSync(join(tmpdir(), 'clusterdns-bench-dns-'))
+const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+let runNumber = 0
+
+/** Max-rate runs, then half-rate runs, of one workload on one server; medians of the repeats. */
+async function measure(server: Server, label: string, workload: Workload): Promise<Measurement> {
+  const base = { port: server.port, tcp: workload.tcp, once: workload.unique }
+  const runDir = join(dir, 'runs')
+  mkdirSync(runDir, { recursive: true })
+  // Warm-up: JIT, caches filled, connections made.
+  await dnsperf({ ...base, questions: workload.questions(runNumber++), seconds: 1, latencies: false }, runDir)
+  const full: { qps: number; cpuUs: number; rss: number; p50: number; p99: number; others: number }[] = []
+  for (let i = 0; i < repeats; i++) {
+    const questions = workload.questions(runNumber++)
+    const [cpuBefore, coreBefore, started] = [groupCpuSeconds(server.process), coreBusySeconds(SERVER_CORE), performance.now()]
+    const r = await dnsperf({ ...base, questions, seconds, latencies: true }, runDir)
+    const cpu = groupCpuSeconds(server.process) - cpuBefore
+    // What else ran on the server's core meanwhile (the machine is shared): a share of the wall time.
+    const others = Math.max(0, coreBusySeconds(SERVER_CORE) - coreBefore - cpu) / ((performance.now() - started) / 1000)
+    full.push({ qps: r.qps, cpuUs: (cpu / r.completed) * 1e6, rss: groupRssMiB(server.process), p50: quantile(r.latencies, 0.5), p99: quantile(r.latencies, 0.99), others })
+  }
+  const halfRate = median(full.map((f) => f.qps)) / 2
+  const half: { p50: number; p99: number }[] = []
+  for (let i = 0; i < repeats; i++) {
+    const r = await dnsperf({ ...base, questions: workload.questions(runNumber++), seconds, rate: halfRate, latencies: true }, runDir)
+    half.push({ p50: quantile(r.latencies, 0.5), p99: quantile(r.latencies, 0.99) })
+  }
+  const m: Measurement = {
+    server: label,
+    workload: workload.id,
+    qps: median(full.map((f) => f.qps)),
+    cpuUs: median(full.map((f) => f.cpuUs)),
+    rssMiB: median(full.map((f) => f.rss)),
+    p50Ms: median(full.map((f) => f.p50)) * 1e3,
+    p99Ms: median(full.map((f) => f.p99)) * 1e3,
+    halfRate,
+    halfP50Ms: median(half.map((h) => h.p50)) * 1e3,
+    halfP99Ms: median(half.map((h) => h.p99)) * 1e3,
+    otherLoad: median(full.map((f) => f.others)),
+  }
+  results.push(m)
+  console.log(
+    `${workload.id.padEnd(17)} ${label.padEnd(22)} ${m.qps.toFixed(0).padStart(7)} qps ${m.cpuUs.toFixed(2).padStart(7)} µs/query ` +
+      `${ratio(results, m).toFixed(2)}× floor  p50/p99 ${m.p50Ms.toFixed(2)}/${m.p99Ms.toFixed(2)} ms  at 50%: ${m.halfP50Ms.toFixed(3)}/${m.halfP99Ms.toFixed(3)} ms  RSS ${m.rssMiB.toFixed(0)} MiB  others on core ${(m.otherLoad * 100).toFixed(0)}%`,
+  )
+  return m
+}
+
+/** Runs every workload of `kind` on `server`, then stops it. */
+async function measureAll(server: Server, kind: ServerKind, label = server.name): Promise<void> {
+  for (const workload of WORKLOADS.filter((w) => w.servers.includes(kind))) await measure(server, label, workload)
+}
+
+const results: Measurement[] = []
+const cluster = join(ROOT, 'examples', 'demo-cluster.yaml')
+try {
+  const baseline = args.baseline ? buildBaseline(ROOT, args.baseline, dir) : null
+  const unbound = await startUnbound(dir)
+
+  const floor = await startFloor(ROOT)
+  await measureAll(floor, 'floor', FLOOR)
+  await floor.stop()
+
+  const clusterdns = await startClusterDns('clusterdns', ROOT, dir, cluster, unbound)
+  await measureAll(clusterdns, 'clusterdns')
+  // NSD's zones are clusterdns's answers, asked while it runs.
+  const nsd = withNsd ? await startNsd(dir, clusterdns, CLUSTER_QUESTIONS) : null
+  await clusterdns.stop()
+
+  if (baseline) {
+    const before = await startClusterDns(`clusterdns@${args.baseline}`, baseline, dir, cluster, unbound)
+    await measureAll(before, 'clusterdns')
+    await before.stop()
+  }
+  if (nsd) {
+    await measureAll(nsd, 'nsd')
+    await nsd.stop()
+  }
+  if (withDnsmasq) {
+    const dnsmasq = await startDnsmasq(unbound)
+    await measureAll(dnsmasq, 'dnsmasq')
+    await dnsmasq.stop()
+  }
+  await unbound.stop()
+} finally {
+  stopAllNow()
+  rmSync(dir, { recursive: true, force: true })
+}
+
+/** The first match of `pattern` in what `argv` prints (some print their version on stderr, exiting 1). */
+const version = (argv: string[], pattern: RegExp): string => {
+  const { stdout, stderr } = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' })
+  return pattern.exec(`${stdout}${stderr}`)?.[0] ?? '?'
+}
+const machine = [
+  `${nproc} CPUs (nproc), ${cpus()[0]?.model ?? '?'}`,
+  `Linux ${release()}`,
+  `Node ${process.version}`,
+  `dnsperf ${version(['dnsperf', '-h'], /\d+\.\d+\.\d+/)}`,
+  `unbound ${version(['unbound', '-V'], /\d+\.\d+\.\d+/)}`,
+  ...(withNsd ? [`NSD ${version(['nsd', '-v'], /\d+\.\d+\.\d+/)}`] : []),
+  ...(withDnsmasq ? [`dnsmasq ${version(['dnsmasq', '--version'], /\d+\.\d+/)}`] : []),
+  `run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+]
+const argv = process.argv.slice(2)
+const info = {
+  command: `flock /tmp/cdns-heavy.lock npm run bench:dns${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`,
+  dnsperfArgs: dnsperfArgs({ port: 0, tcp: false, once: false, seconds, latencies: true }).join(' ').replace('-p 0', '-p PORT'),
+  machine,
+  repeats,
+  seconds,
+  notes,
+}
+writeFileSync(join(ROOT, 'BENCHMARKS.md'), markdown(results, WORKLOADS, info, 'BENCHMARKS.svg'))
+writeFileSync(join(ROOT, 'BENCHMARKS.svg'), chart(results, WORKLOADS))
+console.log('wrote BENCHMARKS.md and BENCHMARKS.svg')
+process.exit(0)
