@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { dig } from '../../test/support/dig.js'
 import { freePort } from '../../test/support/ports.js'
 import { buildQuery, udpExchange } from '../../test/support/raw-client.js'
+import { unboundConfig } from '../../test/support/unbound.js'
 import { start, stop, type Started } from './processes.js'
 
 /** The core the server under test has to itself; dnsperf, unbound and the bench run on the other. */
@@ -42,31 +43,12 @@ async function serve(name: string, argv: (port: number) => string[], core: numbe
 
 /** unbound as the outside world: local data only (`local-zone: "." static`), it never recurses. */
 export function startUnbound(dir: string): Promise<Server> {
-  const conf = (port: number): string => `server:
-  interface: 127.0.0.1@${port}
-  port: ${port}
-  do-daemonize: no
-  chroot: ""
-  username: ""
-  directory: "${dir}"
-  pidfile: ""
-  use-syslog: no
-  logfile: ""
-  verbosity: 0
-  do-ip6: no
-  num-threads: 1
-  access-control: 127.0.0.0/8 allow
-  module-config: "iterator"
-  local-zone: "." static
-  local-zone: "example.com." static
-  local-data: "example.com. 300 IN SOA ns.example.com. admin.example.com. 1 3600 600 86400 60"
-${OUTSIDE_NAMES.map((n, i) => `  local-data: "${n}. 300 IN A 192.0.2.${i % 250}"`).join('\n')}
-  local-zone: "${WILDCARD_ZONE}." redirect
-  local-data: "${WILDCARD_ZONE}. 300 IN A 192.0.2.250"
-`
+  const zone = { zone: 'example.com.', records: OUTSIDE_NAMES.map((n, i) => `${n}. 300 IN A 192.0.2.${i % 250}`) }
+  // Any name under the wildcard zone gets one answer: never-seen names that unbound still answers.
+  const extra = [`local-zone: "${WILDCARD_ZONE}." redirect`, `local-data: "${WILDCARD_ZONE}. 300 IN A 192.0.2.250"`]
   return serve('unbound', (port) => {
     const path = join(dir, 'unbound.conf')
-    writeFileSync(path, conf(port))
+    writeFileSync(path, unboundConfig(zone, '127.0.0.1', port, dir, { extra }))
     return ['unbound', '-d', '-c', path]
   }, CLIENT_CORE, OUTSIDE_NAMES[0]!)
 }

@@ -41,28 +41,7 @@ export async function startUnbound(
   { netns, logQueries = false, tls }: { netns?: string; logQueries?: boolean; tls?: UnboundTls } = {},
 ): Promise<RunningUnbound> {
   const dir = mkdtempSync(join(tmpdir(), 'clusterdns-unbound-'))
-  const tlsConfig = tls ? `\n  interface: ${address}@${tls.port}\n  tls-port: ${tls.port}\n  tls-service-key: "${tls.keyFile}"\n  tls-service-pem: "${tls.certFile}"` : ''
-  const config = `server:
-  interface: ${address}@${port}${tlsConfig}
-  port: ${port}
-  do-daemonize: no
-  chroot: ""
-  username: ""
-  directory: "${dir}"
-  pidfile: ""
-  use-syslog: no
-  logfile: ""
-  verbosity: 0
-  log-queries: ${logQueries ? 'yes' : 'no'}
-  do-ip6: no
-  access-control: 127.0.0.0/8 allow
-  access-control: 198.18.0.0/15 allow
-  module-config: "iterator"
-  local-zone: "." static
-  local-zone: "${zone}" static
-  local-data: "${zone} 300 IN SOA ns.${zone} admin.${zone} 1 3600 600 86400 60"
-${records.map((r) => `  local-data: '${r}'`).join('\n')}
-`
+  const config = unboundConfig({ zone, records }, address, port, dir, { logQueries, tls })
   const path = join(dir, 'unbound.conf')
   writeFileSync(path, config)
   const argv = [...(netns ? ['ip', 'netns', 'exec', netns] : []), 'unbound', '-d', '-c', path]
@@ -97,3 +76,37 @@ ${records.map((r) => `  local-data: '${r}'`).join('\n')}
  */
 export const unboundForFile = (zone: UnboundZone): (() => RunningUnbound) =>
   startedForAll(async () => startUnbound(zone, '127.0.0.1', await freePort()), (unbound) => unbound.stop())
+
+/**
+ * unbound's configuration for `startUnbound` (and the DNS benchmark): `zone` and its records, every
+ * other name answered by unbound itself, `extra` lines added to `server:`.
+ */
+export function unboundConfig(
+  { zone, records }: UnboundZone,
+  address: string,
+  port: number,
+  dir: string,
+  { logQueries = false, tls, extra = [] }: { logQueries?: boolean; tls?: UnboundTls; extra?: readonly string[] } = {},
+): string {
+  const tlsConfig = tls ? `\n  interface: ${address}@${tls.port}\n  tls-port: ${tls.port}\n  tls-service-key: "${tls.keyFile}"\n  tls-service-pem: "${tls.certFile}"` : ''
+  return `server:
+  interface: ${address}@${port}${tlsConfig}
+  port: ${port}
+  do-daemonize: no
+  chroot: ""
+  username: ""
+  directory: "${dir}"
+  pidfile: ""
+  use-syslog: no
+  logfile: ""
+  verbosity: 0
+  log-queries: ${logQueries ? 'yes' : 'no'}
+  do-ip6: no
+  access-control: 127.0.0.0/8 allow
+  access-control: 198.18.0.0/15 allow
+  module-config: "iterator"
+  local-zone: "." static
+  local-zone: "${zone}" static
+  local-data: "${zone} 300 IN SOA ns.${zone} admin.${zone} 1 3600 600 86400 60"
+${[...records.map((r) => `local-data: '${r}'`), ...extra].map((line) => `  ${line}\n`).join('')}`
+}
