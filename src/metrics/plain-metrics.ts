@@ -38,7 +38,7 @@ class SeriesTable<T> {
   }
 }
 
-/** A counter's value for one label set: `counts[0] += 1` per event. */
+/** A counter's value for one label set: `cell[0]++` per event. */
 export type CounterCell = Float64Array
 
 /** A prom-client counter whose label sets count in plain numbers (`cell()`), read at scrape time. */
@@ -47,6 +47,7 @@ export class PlainCounter<L extends string> {
 
   constructor(config: MetricConfig<L>) {
     const series = (this.series = new SeriesTable(config.labelNames, () => new Float64Array(1)))
+    // Registers itself; the registry calls collect on every scrape.
     new Counter<L>({
       ...config,
       registers: [registry],
@@ -97,6 +98,7 @@ export class PlainHistogram<L extends string> {
   constructor(config: MetricConfig<L> & { readonly buckets: readonly number[] }) {
     const bounds = [...config.buckets]
     const series = (this.series = new SeriesTable(config.labelNames, () => new HistogramCell(bounds)))
+    // Registers itself; the registry calls getForPromString on every scrape.
     new ScrapedHistogram({ ...config, buckets: bounds }, series)
   }
 
