@@ -9,7 +9,7 @@ import { availableParallelism, cpus, release, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { dnsperf, dnsperfArgs, quantile } from './dns-compare/dnsperf.js'
+import { dnsperf, dnsperfArgs, quantile, type DnsperfRun } from './dns-compare/dnsperf.js'
 import { coreBusySeconds, groupCpuSeconds, groupRssMiB, stopAllNow } from './dns-compare/processes.js'
 import { chart, FLOOR, markdown, ratio, type Measurement } from './dns-compare/report.js'
 import { buildBaseline, SERVER_CORE, startClusterDns, startDnsmasq, startFloor, startNsd, startUnbound, type Server } from './dns-compare/servers.js'
@@ -68,6 +68,7 @@ if (nproc < 2) {
 const withNsd = !args['only-clusterdns'] && has('nsd')
 const withDnsmasq = !args['only-clusterdns'] && has('dnsmasq')
 const notes: string[] = []
+if (args.baseline) notes.push(`**clusterdns@${args.baseline}**: the same, built from git \`${args.baseline}\` (the commit shown) in the same run.`)
 if (!withNsd) notes.push('nsd: not measured (not installed, or --only-clusterdns; Debian package `nsd`).')
 if (!withDnsmasq) notes.push('dnsmasq: not measured (not installed, or --only-clusterdns; Debian package `dnsmasq-base`).')
 
@@ -81,46 +82,59 @@ const dir = mkdtempSync(join(tmpdir(), 'clusterdns-bench-dns-'))
 const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 let runNumber = 0
 
+interface Sample {
+  readonly qps: number
+  readonly cpuUs: number
+  readonly p50: number
+  readonly p99: number
+  /** The share of the server's core other processes used meanwhile (the machine is shared). */
+  readonly others: number
+}
+
+/** One dnsperf run against `server`, with the server's CPU and its core's other load over it. */
+async function sample(server: Server, run: Omit<DnsperfRun, 'port'>, runDir: string): Promise<Sample> {
+  const [cpuBefore, coreBefore, started] = [groupCpuSeconds(server.process), coreBusySeconds(SERVER_CORE), performance.now()]
+  const r = await dnsperf({ ...run, port: server.port }, runDir)
+  const cpu = groupCpuSeconds(server.process) - cpuBefore
+  const others = Math.max(0, coreBusySeconds(SERVER_CORE) - coreBefore - cpu) / ((performance.now() - started) / 1000)
+  return { qps: r.qps, cpuUs: (cpu / r.completed) * 1e6, p50: quantile(r.latencies, 0.5), p99: quantile(r.latencies, 0.99), others }
+}
+
 /** Max-rate runs, then half-rate runs, of one workload on one server; medians of the repeats. */
 async function measure(server: Server, label: string, workload: Workload): Promise<Measurement> {
-  const base = { port: server.port, tcp: workload.tcp, once: workload.unique }
+  const base = { tcp: workload.tcp, once: workload.unique, seconds, latencies: true }
   const runDir = join(dir, 'runs')
   mkdirSync(runDir, { recursive: true })
   // Warm-up: JIT, caches filled, connections made.
-  await dnsperf({ ...base, questions: workload.questions(runNumber++), seconds: 1, latencies: false }, runDir)
-  const full: { qps: number; cpuUs: number; rss: number; p50: number; p99: number; others: number }[] = []
+  await dnsperf({ ...base, port: server.port, questions: workload.questions(runNumber++), seconds: 1, latencies: false }, runDir)
+  const full: Sample[] = []
+  const rss: number[] = []
   for (let i = 0; i < repeats; i++) {
-    const questions = workload.questions(runNumber++)
-    const [cpuBefore, coreBefore, started] = [groupCpuSeconds(server.process), coreBusySeconds(SERVER_CORE), performance.now()]
-    const r = await dnsperf({ ...base, questions, seconds, latencies: true }, runDir)
-    const cpu = groupCpuSeconds(server.process) - cpuBefore
-    // What else ran on the server's core meanwhile (the machine is shared): a share of the wall time.
-    const others = Math.max(0, coreBusySeconds(SERVER_CORE) - coreBefore - cpu) / ((performance.now() - started) / 1000)
-    full.push({ qps: r.qps, cpuUs: (cpu / r.completed) * 1e6, rss: groupRssMiB(server.process), p50: quantile(r.latencies, 0.5), p99: quantile(r.latencies, 0.99), others })
+    full.push(await sample(server, { ...base, questions: workload.questions(runNumber++) }, runDir))
+    rss.push(groupRssMiB(server.process))
   }
   const halfRate = median(full.map((f) => f.qps)) / 2
-  const half: { p50: number; p99: number }[] = []
-  for (let i = 0; i < repeats; i++) {
-    const r = await dnsperf({ ...base, questions: workload.questions(runNumber++), seconds, rate: halfRate, latencies: true }, runDir)
-    half.push({ p50: quantile(r.latencies, 0.5), p99: quantile(r.latencies, 0.99) })
-  }
+  const half: Sample[] = []
+  for (let i = 0; i < repeats; i++) half.push(await sample(server, { ...base, questions: workload.questions(runNumber++), rate: halfRate }, runDir))
   const m: Measurement = {
     server: label,
     workload: workload.id,
     qps: median(full.map((f) => f.qps)),
     cpuUs: median(full.map((f) => f.cpuUs)),
-    rssMiB: median(full.map((f) => f.rss)),
+    rssMiB: median(rss),
     p50Ms: median(full.map((f) => f.p50)) * 1e3,
     p99Ms: median(full.map((f) => f.p99)) * 1e3,
     halfRate,
     halfP50Ms: median(half.map((h) => h.p50)) * 1e3,
     halfP99Ms: median(half.map((h) => h.p99)) * 1e3,
     otherLoad: median(full.map((f) => f.others)),
+    halfOtherLoad: median(half.map((h) => h.others)),
   }
   results.push(m)
   console.log(
-    `${workload.id.padEnd(17)} ${label.padEnd(22)} ${m.qps.toFixed(0).padStart(7)} qps ${m.cpuUs.toFixed(2).padStart(7)} µs/query ` +
-      `${ratio(results, m).toFixed(2)}× floor  p50/p99 ${m.p50Ms.toFixed(2)}/${m.p99Ms.toFixed(2)} ms  at 50%: ${m.halfP50Ms.toFixed(3)}/${m.halfP99Ms.toFixed(3)} ms  RSS ${m.rssMiB.toFixed(0)} MiB  others on core ${(m.otherLoad * 100).toFixed(0)}%`,
+    `${workload.id.padEnd(17)} ${label.padEnd(24)} ${m.qps.toFixed(0).padStart(7)} qps ${m.cpuUs.toFixed(2).padStart(7)} µs/query ` +
+      `${ratio(results, m).toFixed(2)}× floor  p50/p99 ${m.p50Ms.toFixed(2)}/${m.p99Ms.toFixed(2)} ms  at 50%: ${m.halfP50Ms.toFixed(3)}/${m.halfP99Ms.toFixed(3)} ms  ` +
+      `RSS ${m.rssMiB.toFixed(0)} MiB  others on core ${(m.otherLoad * 100).toFixed(0)}% / ${(m.halfOtherLoad * 100).toFixed(0)}%`,
   )
   return m
 }
@@ -147,7 +161,7 @@ try {
   await clusterdns.stop()
 
   if (baseline) {
-    const before = await startClusterDns(`clusterdns@${args.baseline}`, baseline, dir, cluster, unbound)
+    const before = await startClusterDns(`clusterdns@${args.baseline} ${baseline.commit}`, baseline.checkout, dir, cluster, unbound)
     await measureAll(before, 'clusterdns')
     await before.stop()
   }

@@ -15,8 +15,9 @@ export interface Measurement {
   readonly halfRate: number
   readonly halfP50Ms: number
   readonly halfP99Ms: number
-  /** The share of the server's core other processes used during the maximum-rate runs (0–1). */
+  /** The share of the server's core other processes used during the maximum- and half-rate runs (0–1). */
   readonly otherLoad: number
+  readonly halfOtherLoad: number
 }
 
 export interface RunInfo {
@@ -74,6 +75,7 @@ export function markdown(results: readonly Measurement[], workloads: readonly Wo
     '',
     `![CPU per query, µs](${chartFile})`,
     '',
+    ...targets(results, workloads),
   ]
   for (const workload of workloads) {
     const rows = results.filter((r) => r.workload === workload.id)
@@ -81,18 +83,35 @@ export function markdown(results: readonly Measurement[], workloads: readonly Wo
     lines.push(
       `## ${workload.title}`,
       '',
-      '| server | qps | CPU/query | × floor | p50 / p99 at max | p50 / p99 at 50% (rate) | RSS | others on its core |',
+      '| server | qps | CPU/query | × floor | p50 / p99 at max | p50 / p99 at 50% (rate) | RSS | others on its core (max / 50%) |',
       '|---|---:|---:|---:|---:|---:|---:|---:|',
     )
     for (const m of rows) {
       lines.push(
         `| ${m.server} | ${fixed(m.qps, 0)} | ${fixed(m.cpuUs, 2)} µs | ${fixed(ratio(results, m), 2)} | ${fixed(m.p50Ms, 2)} / ${fixed(m.p99Ms, 2)} ms | ` +
-          `${fixed(m.halfP50Ms, 3)} / ${fixed(m.halfP99Ms, 3)} ms (${fixed(m.halfRate, 0)}/s) | ${fixed(m.rssMiB, 0)} MiB | ${fixed(m.otherLoad * 100, 0)}% |`,
+          `${fixed(m.halfP50Ms, 3)} / ${fixed(m.halfP99Ms, 3)} ms (${fixed(m.halfRate, 0)}/s) | ${fixed(m.rssMiB, 0)} MiB | ${fixed(m.otherLoad * 100, 0)}% / ${fixed(m.halfOtherLoad * 100, 0)}% |`,
       )
     }
     lines.push('')
   }
   return lines.join('\n')
+}
+
+/** Issue 11's targets for clusterdns (CPU per query over the floor's), by workload. */
+const TARGETS: Record<string, number> = { 'cluster-one': 1.2, 'cluster-mix': 1.2, 'outside-cached': 1.3 }
+const P99_TARGET_MS = 1
+
+function targets(results: readonly Measurement[], workloads: readonly Workload[]): string[] {
+  const rows = results.filter((m) => m.server === 'clusterdns')
+  if (rows.length === 0) return []
+  const lines = ['## clusterdns against issue 11\'s targets', '', '| workload | × floor (target) | p99 at 50% of its max (target 1 ms) |', '|---|---:|---:|']
+  for (const m of rows) {
+    const target = TARGETS[m.workload]
+    const title = workloads.find((w) => w.id === m.workload)?.title ?? m.workload
+    const cpu = `${fixed(ratio(results, m), 2)} (${target === undefined ? 'none' : `≤ ${target}: ${ratio(results, m) <= target ? 'met' : 'not met'}`})`
+    lines.push(`| ${title} | ${cpu} | ${fixed(m.halfP99Ms, 2)} ms (${m.halfP99Ms <= P99_TARGET_MS ? 'met' : 'not met'}) |`)
+  }
+  return [...lines, '']
 }
 
 const COLORS = ['#888888', '#1f77b4', '#ff7f0e', '#2ca02c', '#9467bd', '#d62728']
