@@ -100,48 +100,60 @@ async function sample(server: Server, run: Omit<DnsperfRun, 'port'>, runDir: str
   return { qps: r.qps, cpuUs: (cpu / r.completed) * 1e6, p50: quantile(r.latencies, 0.5), p99: quantile(r.latencies, 0.99), others }
 }
 
-/** Max-rate runs, then half-rate runs, of one workload on one server; medians of the repeats. */
-async function measure(server: Server, label: string, workload: Workload): Promise<Measurement> {
+/** A server under test and what it is called in the results. */
+interface Entry {
+  readonly server: Server
+  readonly label: string
+  readonly kind: ServerKind
+}
+
+/**
+ * One workload on every server that takes it: a warm-up each, then the maximum-rate runs and then
+ * the half-rate runs, taking turns server by server so that a slower or busier minute of the shared
+ * machine falls on all of them alike. Medians of the repeats.
+ */
+async function measure(entries: readonly Entry[], workload: Workload): Promise<void> {
   const base = { tcp: workload.tcp, once: workload.unique, seconds, latencies: true }
   const runDir = join(dir, 'runs')
   mkdirSync(runDir, { recursive: true })
+  const taking = entries.filter((e) => workload.servers.includes(e.kind))
   // Warm-up: JIT, caches filled, connections made.
-  await dnsperf({ ...base, port: server.port, questions: workload.questions(runNumber++), seconds: 1, latencies: false }, runDir)
-  const full: Sample[] = []
-  const rss: number[] = []
+  for (const { server } of taking) await dnsperf({ ...base, port: server.port, questions: workload.questions(runNumber++), seconds: 1, latencies: false }, runDir)
+  const full = taking.map((): Sample[] => [])
+  const rss = taking.map((): number[] => [])
   for (let i = 0; i < repeats; i++) {
-    full.push(await sample(server, { ...base, questions: workload.questions(runNumber++) }, runDir))
-    rss.push(groupRssMiB(server.process))
+    for (const [j, { server }] of taking.entries()) {
+      full[j]!.push(await sample(server, { ...base, questions: workload.questions(runNumber++) }, runDir))
+      rss[j]!.push(groupRssMiB(server.process))
+    }
   }
-  const halfRate = median(full.map((f) => f.qps)) / 2
-  const half: Sample[] = []
-  for (let i = 0; i < repeats; i++) half.push(await sample(server, { ...base, questions: workload.questions(runNumber++), rate: halfRate }, runDir))
-  const m: Measurement = {
-    server: label,
-    workload: workload.id,
-    qps: median(full.map((f) => f.qps)),
-    cpuUs: median(full.map((f) => f.cpuUs)),
-    rssMiB: median(rss),
-    p50Ms: median(full.map((f) => f.p50)) * 1e3,
-    p99Ms: median(full.map((f) => f.p99)) * 1e3,
-    halfRate,
-    halfP50Ms: median(half.map((h) => h.p50)) * 1e3,
-    halfP99Ms: median(half.map((h) => h.p99)) * 1e3,
-    otherLoad: median(full.map((f) => f.others)),
-    halfOtherLoad: median(half.map((h) => h.others)),
+  const halfRates = full.map((samples) => median(samples.map((f) => f.qps)) / 2)
+  const half = taking.map((): Sample[] => [])
+  for (let i = 0; i < repeats; i++) {
+    for (const [j, { server }] of taking.entries()) half[j]!.push(await sample(server, { ...base, questions: workload.questions(runNumber++), rate: halfRates[j] }, runDir))
   }
-  results.push(m)
-  console.log(
-    `${workload.id.padEnd(17)} ${label.padEnd(24)} ${m.qps.toFixed(0).padStart(7)} qps ${m.cpuUs.toFixed(2).padStart(7)} µs/query ` +
-      `${ratio(results, m).toFixed(2)}× floor  p50/p99 ${m.p50Ms.toFixed(2)}/${m.p99Ms.toFixed(2)} ms  at 50%: ${m.halfP50Ms.toFixed(3)}/${m.halfP99Ms.toFixed(3)} ms  ` +
-      `RSS ${m.rssMiB.toFixed(0)} MiB  others on core ${(m.otherLoad * 100).toFixed(0)}% / ${(m.halfOtherLoad * 100).toFixed(0)}%`,
-  )
-  return m
-}
-
-/** Runs every workload of `kind` on `server`, then stops it. */
-async function measureAll(server: Server, kind: ServerKind, label = server.name): Promise<void> {
-  for (const workload of WORKLOADS.filter((w) => w.servers.includes(kind))) await measure(server, label, workload)
+  for (const [j, { label }] of taking.entries()) {
+    const m: Measurement = {
+      server: label,
+      workload: workload.id,
+      qps: median(full[j]!.map((f) => f.qps)),
+      cpuUs: median(full[j]!.map((f) => f.cpuUs)),
+      rssMiB: median(rss[j]!),
+      p50Ms: median(full[j]!.map((f) => f.p50)) * 1e3,
+      p99Ms: median(full[j]!.map((f) => f.p99)) * 1e3,
+      halfRate: halfRates[j]!,
+      halfP50Ms: median(half[j]!.map((h) => h.p50)) * 1e3,
+      halfP99Ms: median(half[j]!.map((h) => h.p99)) * 1e3,
+      otherLoad: median(full[j]!.map((f) => f.others)),
+      halfOtherLoad: median(half[j]!.map((h) => h.others)),
+    }
+    results.push(m)
+    console.log(
+      `${workload.id.padEnd(17)} ${label.padEnd(24)} ${m.qps.toFixed(0).padStart(7)} qps ${m.cpuUs.toFixed(2).padStart(7)} µs/query ` +
+        `${ratio(results, m).toFixed(2)}× floor  p50/p99 ${m.p50Ms.toFixed(2)}/${m.p99Ms.toFixed(2)} ms  at 50%: ${m.halfP50Ms.toFixed(3)}/${m.halfP99Ms.toFixed(3)} ms  ` +
+        `RSS ${m.rssMiB.toFixed(0)} MiB  others on core ${(m.otherLoad * 100).toFixed(0)}% / ${(m.halfOtherLoad * 100).toFixed(0)}%`,
+    )
+  }
 }
 
 const results: Measurement[] = []
@@ -149,31 +161,18 @@ const cluster = join(ROOT, 'examples', 'demo-cluster.yaml')
 try {
   const baseline = args.baseline ? buildBaseline(ROOT, args.baseline, dir) : null
   const unbound = await startUnbound(dir)
-
-  const floor = await startFloor(ROOT)
-  await measureAll(floor, 'floor', FLOOR)
-  await floor.stop()
-
+  // Every server runs from start to end, pinned to the same core; only the one driven is busy.
+  const entries: Entry[] = []
+  const add = (server: Server, kind: ServerKind, label = server.name): number => entries.push({ server, label, kind })
+  add(await startFloor(ROOT), 'floor', FLOOR)
   const clusterdns = await startClusterDns('clusterdns', ROOT, dir, cluster, unbound)
-  await measureAll(clusterdns, 'clusterdns')
-  // NSD's zones are clusterdns's answers, asked while it runs.
-  const nsd = withNsd ? await startNsd(dir, clusterdns, CLUSTER_QUESTIONS) : null
-  await clusterdns.stop()
-
-  if (baseline) {
-    const before = await startClusterDns(`clusterdns@${args.baseline} ${baseline.commit}`, baseline.checkout, dir, cluster, unbound)
-    await measureAll(before, 'clusterdns')
-    await before.stop()
-  }
-  if (nsd) {
-    await measureAll(nsd, 'nsd')
-    await nsd.stop()
-  }
-  if (withDnsmasq) {
-    const dnsmasq = await startDnsmasq(unbound)
-    await measureAll(dnsmasq, 'dnsmasq')
-    await dnsmasq.stop()
-  }
+  add(clusterdns, 'clusterdns')
+  if (baseline) add(await startClusterDns(`clusterdns@${args.baseline} ${baseline.commit}`, baseline.checkout, dir, cluster, unbound), 'clusterdns')
+  // NSD's zones are clusterdns's answers, asked of it with dig.
+  if (withNsd) add(await startNsd(dir, clusterdns, CLUSTER_QUESTIONS), 'nsd')
+  if (withDnsmasq) add(await startDnsmasq(unbound), 'dnsmasq')
+  for (const workload of WORKLOADS) await measure(entries, workload)
+  for (const { server } of entries) await server.stop()
   await unbound.stop()
 } finally {
   stopAllNow()
