@@ -7,6 +7,8 @@ export const ErrorCode = {
   CONFIG: 'CDNS_ERR_CONFIG',
   /** A command-line flag the server does not take, or one missing its value. */
   USAGE: 'CDNS_ERR_USAGE',
+  /** Something else the server needs to start (its pidfile) could not be had. */
+  STARTUP: 'CDNS_ERR_STARTUP',
   /** A manifest file that cannot be read or parsed. */
   MANIFEST: 'CDNS_ERR_MANIFEST',
   /** Listening on an address failed. */
@@ -77,6 +79,12 @@ export class ConfigErrorList extends ClusterDnsError {
 export class UsageError extends ClusterDnsError {
   constructor(message: string) {
     super(ErrorCode.USAGE, message)
+  }
+}
+
+export class StartupError extends ClusterDnsError {
+  constructor(message: string) {
+    super(ErrorCode.STARTUP, message)
   }
 }
 

@@ -1,53 +1,95 @@
-#!/usr/bin/env node
-import { readFileSync } from 'node:fs'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { loadServerPlan } from './server/server-plan.js'
-import { ClusterDnsError, ErrorCode, isError, UsageError } from './errors.js'
-import { createLogger } from './log.js'
-import { Runtime } from './server/runtime.js'
 import { hostPort } from './dns/address.js'
 import { zoneText } from './dns/names.js'
+import { ClusterDnsError, ConfigError, ErrorCode, isError, StartupError, UsageError } from './errors.js'
+import { createLogger, formatLogLine, LOG_FORMATS, setLogFormat, type LogFormat } from './log.js'
+import { Runtime } from './server/runtime.js'
+import { loadServerPlan } from './server/server-plan.js'
 
-const USAGE = `usage: clusterdns [-conf FILE] [-validate] [-version]
-  -conf FILE   the Corefile to load (default: ./Corefile)
-  -validate    check the Corefile, print every problem, exit non-zero on any
-  -version     print the version and exit`
+const USAGE = `usage: clusterdns [-conf FILE] [-dns.port PORT] [-pidfile FILE] [-quiet] [-log.format text|json] [-validate] [-version]
+  -conf FILE           the Corefile to load (default: ./Corefile); - or stdin reads it from standard input
+  -dns.port PORT       the port of server blocks whose address names none (default: 53); also -p
+  -pidfile FILE        write the process ID to FILE once serving; removed on exit
+  -quiet               no start-up output (the addresses served and the version); log lines still go out
+  -log.format FORMAT   text ([INFO] plugin/NAME: message) or json (one object per line); default:
+                       $CLUSTERDNS_LOG_FORMAT, else text
+  -validate            check the Corefile, print every problem, exit non-zero on any
+  -version             print the version and exit`
 
 interface Cli {
   readonly conf: string
+  readonly dnsPort: number | undefined
+  readonly pidfile: string | undefined
+  readonly quiet: boolean
+  readonly logFormat: LogFormat
   readonly validate: boolean
   readonly version: boolean
 }
 
-/** Go-style flags, as CoreDNS takes them: `-conf F`, `--conf F`, `-conf=F`. */
-function parseCli(argv: readonly string[]): Cli {
-  let conf = 'Corefile'
-  let validate = false
-  let version = false
+function logFormatOf(text: string, from: string): LogFormat {
+  if (!(LOG_FORMATS as readonly string[]).includes(text)) throw new UsageError(`${from} must be one of ${LOG_FORMATS.join(', ')}, not ${text}`)
+  return text as LogFormat
+}
+
+/** Go-style flags, as CoreDNS takes them: `-conf F`, `--conf F`, `-conf=F`; booleans also `-quiet=false`. */
+function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): Cli {
+  const cli = {
+    conf: 'Corefile',
+    dnsPort: undefined as number | undefined,
+    pidfile: undefined as string | undefined,
+    quiet: false,
+    logFormat: env.CLUSTERDNS_LOG_FORMAT ? logFormatOf(env.CLUSTERDNS_LOG_FORMAT, 'CLUSTERDNS_LOG_FORMAT') : ('text' as LogFormat),
+    validate: false,
+    version: false,
+  }
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.replace(/^--?/, '-').split(/=(.*)/s, 2) as [string, string | undefined]
+    const value = (): string => {
+      const v = inline ?? argv[++i]
+      if (v === undefined) throw new UsageError(`${flag} needs a value`)
+      return v
+    }
+    const bool = (): boolean => {
+      if (inline === undefined || inline === 'true') return true
+      if (inline === 'false') return false
+      throw new UsageError(`${flag} takes true or false, not ${inline}`)
+    }
     switch (flag) {
-      case '-conf': {
-        const value = inline ?? argv[++i]
-        if (value === undefined) throw new UsageError('-conf needs a file')
-        conf = value
+      case '-conf':
+        cli.conf = value()
+        break
+      case '-dns.port':
+      case '-p': {
+        const port = value()
+        if (!/^\d+$/.test(port) || Number(port) > 65535) throw new UsageError(`${flag} must be a port from 0 to 65535, not ${port}`)
+        cli.dnsPort = Number(port)
         break
       }
+      case '-pidfile':
+        cli.pidfile = value()
+        break
+      case '-quiet':
+        cli.quiet = bool()
+        break
+      case '-log.format':
+        cli.logFormat = logFormatOf(value(), flag)
+        break
       case '-validate':
-        validate = true
+        cli.validate = bool()
         break
       case '-version':
-        version = true
+        cli.version = bool()
         break
       case '-h':
       case '-help':
         process.stdout.write(`${USAGE}\n`)
         process.exit(0)
       default:
-        throw new UsageError(`unknown flag ${argv[i]}`)
+        throw new UsageError(argv[i]!.startsWith('-') ? `unknown flag ${argv[i]}` : `extra command line argument ${argv[i]}`)
     }
   }
-  return { conf, validate, version }
+  return cli
 }
 
 function packageVersion(): string {
@@ -55,55 +97,95 @@ function packageVersion(): string {
   return pkg.version
 }
 
-async function main(): Promise<number> {
-  const cli = parseCli(process.argv.slice(2))
+/** Where the Corefile comes from: a file, or (`-conf -`, CoreDNS's `-conf stdin`) standard input. */
+function corefileSource(conf: string): { path: string; text?: string } {
+  if (conf !== '-' && conf !== 'stdin') return { path: resolve(conf) }
+  try {
+    return { path: 'stdin', text: readFileSync(0, 'utf8') }
+  } catch (err) {
+    throw new ConfigError({ file: 'stdin', line: 0 }, `cannot read Corefile: ${(err as Error).message}`)
+  }
+}
+
+/** Runs the CLI; resolves to an exit status, or null while the server runs. */
+async function main(cli: Cli): Promise<number | null> {
   const version = packageVersion()
   if (cli.version) {
     process.stdout.write(`clusterdns-${version}\n${process.platform}/${process.arch}, node ${process.version}\n`)
     return 0
   }
   const log = createLogger('')
-  const warn = (message: string): void => log.warn(message)
-  const conf = resolve(cli.conf)
+  const source = corefileSource(cli.conf)
   if (cli.validate) {
-    loadServerPlan(conf, { warn })
-    process.stdout.write(`${conf}: OK\n`)
+    loadServerPlan(source.path, { text: source.text, defaultPort: cli.dnsPort, warn: (message) => log.warn(message) })
+    process.stdout.write(`${source.path}: OK\n`)
     return 0
   }
-  const runtime = new Runtime(conf, version)
+  const runtime = new Runtime(source.path, version, { text: source.text, defaultPort: cli.dnsPort })
   runtime.lifecycle.fatal = (message) => {
     log.error(message)
     process.exit(1)
   }
   await runtime.start()
-  for (const bound of runtime.dns.addresses) {
-    const where = hostPort(bound.address === '' ? '*' : bound.address, bound.port)
-    for (const zone of bound.zones) process.stdout.write(`${zoneText(zone)}:${bound.port} on ${where}\n`)
+  if (cli.pidfile !== undefined) writePidfile(cli.pidfile)
+  if (!cli.quiet) {
+    for (const bound of runtime.dns.addresses) {
+      const where = hostPort(bound.address === '' ? '*' : bound.address, bound.port)
+      for (const zone of bound.zones) process.stdout.write(`${zoneText(zone)}:${bound.port} on ${where}\n`)
+    }
+    process.stdout.write(`clusterdns-${version}\n`)
   }
-  process.stdout.write(`clusterdns-${version}\n`)
 
   const stop = (signal: string): void => {
     log.info(`${signal}: shutting down`)
-    runtime.shutdown().then(() => process.exit(0), () => process.exit(1))
+    runtime.shutdown().then(
+      () => exit(0),
+      () => exit(1),
+    )
+  }
+  const exit = (code: number): void => {
+    if (cli.pidfile !== undefined) rmSync(cli.pidfile, { force: true })
+    process.exit(code)
   }
   process.once('SIGTERM', () => stop('SIGTERM'))
   process.once('SIGINT', () => stop('SIGINT'))
-  return -1
+  return null
 }
 
-// A bug must not take the server down silently; say where it came from and keep serving.
-process.on('unhandledRejection', (reason) => createLogger('').error(`unhandled rejection: ${(reason as Error)?.stack ?? reason}`))
+function writePidfile(path: string): void {
+  try {
+    writeFileSync(path, `${process.pid}\n`)
+  } catch (err) {
+    throw new StartupError(`cannot write pidfile: ${(err as Error).message}`)
+  }
+}
 
-main().then(
+let cli: Cli | null = null
+let started = false
+/** Start-up failures: one line on standard error (a JSON line with `-log.format json`), exit 1. */
+const fail = (message: string, usage = false): never => {
+  const lines = cli?.logFormat === 'json' ? message.split('\n').map((m) => formatLogLine('error', '', m)) : [message]
+  process.stderr.write(`${lines.join('\n')}\n${usage ? `${USAGE}\n` : ''}`)
+  process.exit(1)
+}
+
+// Once serving, a bug in a background task must not take the server down silently: say where it
+// came from and keep serving. Before that, any failure ends the start-up.
+process.on('unhandledRejection', (reason) => {
+  if (!started) fail(`start-up failed: ${(reason as Error)?.message ?? reason}`)
+  createLogger('').error(`unhandled rejection: ${(reason as Error)?.stack ?? reason}`)
+})
+
+try {
+  cli = parseCli(process.argv.slice(2), process.env)
+  setLogFormat(cli.logFormat)
+} catch (err) {
+  fail((err as Error).message, isError(err, ErrorCode.USAGE))
+}
+main(cli!).then(
   (code) => {
-    if (code >= 0) process.exit(code)
+    started = true
+    if (code !== null) process.exit(code)
   },
-  (err: unknown) => {
-    if (err instanceof ClusterDnsError) {
-      process.stderr.write(`${err.message}\n`)
-      if (isError(err, ErrorCode.USAGE)) process.stderr.write(`${USAGE}\n`)
-      process.exit(1)
-    }
-    throw err
-  },
+  (err: unknown) => fail(err instanceof ClusterDnsError ? err.message : `start-up failed: ${(err as Error)?.message ?? err}`),
 )

@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs'
 import { extname, join } from 'node:path'
-import { parseAllDocuments } from 'yaml'
+import { isCollection, LineCounter, parseAllDocuments, visit, type Document, type YAMLError } from 'yaml'
 import { ErrorCode, isError, ManifestError } from '../errors.js'
 import type { Logger } from '../log.js'
 import { labelsOf, projectEndpointSlice, projectNamespace, projectPod, projectService } from './project.js'
@@ -29,13 +29,26 @@ function manifestFiles(paths: readonly string[]): string[] {
   })
 }
 
+/**
+ * Where the fault is: the parser notices an unclosed `[` or `{` only at the line after, so such an
+ * error is placed where the collection opens.
+ */
+function faultOffset(doc: Document.Parsed, problem: YAMLError): number {
+  let offset = problem.pos[0]
+  visit(doc, (_key, node) => {
+    if (isCollection(node) && node.flow && node.range?.[1] === problem.pos[0] && node.range[0] < offset) offset = node.range[0]
+  })
+  return offset
+}
+
 /** Every object in a YAML/JSON file: multi-document, `kind: List` and `*List` flattened. */
 export function readManifestObjects(file: string): unknown[] {
   const text = readTextFile(file, (reason) => new ManifestError(file, `cannot read: ${reason}`))
   const objects: unknown[] = []
-  for (const doc of parseAllDocuments(text)) {
+  const lines = new LineCounter()
+  for (const doc of parseAllDocuments(text, { lineCounter: lines })) {
     const problem = doc.errors[0]
-    if (problem) throw new ManifestError(file, `line ${problem.linePos?.[0].line ?? '?'}: ${problem.message.split('\n')[0]}`)
+    if (problem) throw new ManifestError(file, `line ${lines.linePos(faultOffset(doc, problem)).line}: ${problem.message.split('\n')[0]!.replace(/ at line \d+, column \d+:$/, '')}`)
     const value: unknown = doc.toJS()
     if (value === null || value === undefined) continue
     objects.push(value)

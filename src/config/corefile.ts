@@ -30,7 +30,12 @@ const GLOB_CHARS = /[*?[\]]/
 /** Reads and parses a Corefile, following its imports. Every error names file and line. */
 export function parseCorefileFile(path: string, options: ParseOptions = {}): ServerBlockSource[] {
   const file = resolve(path)
-  return parseCorefile(readTextFile(file, (reason) => new ConfigError({ file, line: 0 }, `cannot read Corefile: ${reason}`)), file, options)
+  return parseCorefile(readCorefile(file), file, options)
+}
+
+/** A Corefile's text; a file that cannot be read is a ConfigError naming it. */
+export function readCorefile(file: string): string {
+  return readTextFile(file, (reason) => new ConfigError({ file, line: 0 }, `cannot read Corefile: ${reason}`))
 }
 
 /** Parses Corefile text that was read from `file` (imports resolve relative to its folder). */

@@ -15,7 +15,7 @@ export interface ServerAddress {
  * Parses `[dns://]ZONE[:PORT]`. ZONE is a name (`.` is the root) or a CIDR, which stands for the
  * reverse zones that cover it (`10.96.0.0/12` → `96.10.in-addr.arpa` … `111.10.in-addr.arpa`).
  */
-export function parseServerAddress(key: string, at: SourcePosition): ServerAddress {
+export function parseServerAddress(key: string, at: SourcePosition, defaultPort = DEFAULT_DNS_PORT): ServerAddress {
   let rest = key
   const scheme = /^([a-z0-9+.-]+):\/\//i.exec(rest)
   if (scheme) {
@@ -24,7 +24,7 @@ export function parseServerAddress(key: string, at: SourcePosition): ServerAddre
     }
     rest = rest.slice(scheme[0].length)
   }
-  let port = DEFAULT_DNS_PORT
+  let port = defaultPort
   const portMatch = /:(\d*)$/.exec(rest)
   if (portMatch && !isIPv6(rest.split('/')[0]!)) {
     port = Number(portMatch[1])

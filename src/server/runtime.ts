@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { collectDefaultMetrics, Counter, Gauge } from 'prom-client'
+import { readCorefile } from '../config/corefile.js'
 import { loadServerPlan, type ServerPlan } from './server-plan.js'
 import { ClusterDnsError } from '../errors.js'
 import { HttpEndpoints } from '../http/http-endpoints.js'
@@ -26,6 +26,13 @@ const reloadVersion = new Gauge({
 
 let processMetricsOn = false
 
+export interface RuntimeOptions {
+  /** The Corefile's text, read once (`-conf -`): never re-read, so `reload` has nothing to do. */
+  readonly text?: string
+  /** The port of server keys that name none (`-dns.port`). */
+  readonly defaultPort?: number
+}
+
 const log = createLogger('')
 const sha512 = (text: string): string => createHash('sha512').update(text).digest('hex')
 const reloadLog = createLogger('plugin/reload')
@@ -46,12 +53,13 @@ export class Runtime {
   constructor(
     private readonly confPath: string,
     private readonly version: string,
+    private readonly options: RuntimeOptions = {},
   ) {}
 
   /** Loads and starts the Corefile; throws (ConfigError, ListenError…) when it cannot. */
   async start(): Promise<void> {
-    const text = readFileSync(this.confPath, 'utf8')
-    const plan = loadServerPlan(this.confPath, { lifecycle: this.lifecycle, warn: (m) => log.warn(m) })
+    const text = this.options.text ?? readCorefile(this.confPath)
+    const plan = loadServerPlan(this.confPath, { ...this.options, text, lifecycle: this.lifecycle, warn: (m) => log.warn(m) })
     if (!processMetricsOn) {
       collectDefaultMetrics({ register: registry })
       buildInfo.labels(this.version, '', process.version).set(1)
@@ -111,18 +119,23 @@ export class Runtime {
   }
 
   private async reloadOnce(): Promise<boolean> {
+    // A Corefile given on standard input cannot change.
+    if (this.options.text !== undefined) return false
     let text: string
     try {
-      text = readFileSync(this.confPath, 'utf8')
+      text = readCorefile(this.confPath)
     } catch (err) {
       reloadFailed.inc()
-      reloadLog.error(`cannot read ${this.confPath}: ${(err as Error).message}; keeping the running configuration`)
+      reloadLog.error(`${(err as Error).message}; keeping the running configuration`)
       return false
     }
     const hash = sha512(text)
-    if (hash === this.configHash) return false
+    if (hash === this.configHash) {
+      reloadLog.debug(`${this.confPath} unchanged`)
+      return false
+    }
     try {
-      await this.activate(loadServerPlan(this.confPath, { lifecycle: this.lifecycle, warn: (m) => reloadLog.warn(m) }))
+      await this.activate(loadServerPlan(this.confPath, { ...this.options, text, lifecycle: this.lifecycle, warn: (m) => reloadLog.warn(m) }))
     } catch (err) {
       if (!(err instanceof ClusterDnsError)) throw err
       reloadFailed.inc()

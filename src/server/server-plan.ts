@@ -1,6 +1,6 @@
 import { dirname } from 'node:path'
-import { parseCorefileFile, type Directive, type ParseOptions, type ServerBlockSource } from '../config/corefile.js'
-import { parseServerAddress } from '../config/server-address.js'
+import { parseCorefile, readCorefile, type Directive, type ParseOptions, type ServerBlockSource } from '../config/corefile.js'
+import { DEFAULT_DNS_PORT, parseServerAddress } from '../config/server-address.js'
 import { Rcode } from '../dns/constants.js'
 import { internalQuery } from '../dns/internal-query.js'
 import { emptyReply, type Reply } from '../dns/message.js'
@@ -41,6 +41,10 @@ export interface ServerPlan {
 
 export interface PlanOptions extends ParseOptions {
   readonly lifecycle?: Lifecycle
+  /** The Corefile's text when it was already read (from standard input, or to hash it). */
+  readonly text?: string
+  /** The port of a server key that names none (`-dns.port`; 53). */
+  readonly defaultPort?: number
 }
 
 /** `dns://ADDRESS:PORT` as CoreDNS names a server in its metrics. */
@@ -66,10 +70,11 @@ function setupPlugin(plugin: PluginDefinition, uses: readonly Directive[], conte
  * problems in directives are collected across the whole file and thrown as one ConfigErrorList.
  */
 export function loadServerPlan(path: string, options: PlanOptions = {}): ServerPlan {
-  return planServers(parseCorefileFile(path, options), dirname(path), options.lifecycle ?? new Lifecycle())
+  const blocks = parseCorefile(options.text ?? readCorefile(path), path, options)
+  return planServers(blocks, dirname(path), options.lifecycle ?? new Lifecycle(), options.defaultPort ?? DEFAULT_DNS_PORT)
 }
 
-export function planServers(blocks: readonly ServerBlockSource[], configDir: string, lifecycle: Lifecycle): ServerPlan {
+export function planServers(blocks: readonly ServerBlockSource[], configDir: string, lifecycle: Lifecycle, defaultPort: number): ServerPlan {
   const listeners = new Map<string, { address: string; port: number; routes: Map<string, ZoneRoute> }>()
   const instances: PluginInstance[] = []
   const readiness: ReadinessReporter[] = []
@@ -86,7 +91,7 @@ export function planServers(blocks: readonly ServerBlockSource[], configDir: str
   }
   for (const block of blocks) {
     if (block.keys.length === 0) throw new ConfigError(block, 'server block has no address')
-    const addresses = collect([], () => block.keys.map((key) => parseServerAddress(key, block)))
+    const addresses = collect([], () => block.keys.map((key) => parseServerAddress(key, block, defaultPort)))
     const zones = [...new Set(addresses.flatMap((a) => a.zones))]
     // Bound once the chain exists: plugins only call these while answering.
     let chain: Handler = refuse
@@ -96,7 +101,7 @@ export function planServers(blocks: readonly ServerBlockSource[], configDir: str
     for (const d of block.directives) {
       if (!KNOWN.has(d.name)) problems.push(new ConfigError(d, `unknown directive '${d.name}'`))
     }
-    const context = { zones, configDir, lifecycle, server: serverLabel('', addresses[0]?.port ?? 53), resolve, plugin: pluginOf }
+    const context = { zones, configDir, lifecycle, server: serverLabel('', addresses[0]?.port ?? defaultPort), resolve, plugin: pluginOf }
     const named = PLUGINS.flatMap((plugin) => {
       const uses = block.directives.filter((d) => d.name === plugin.name)
       return uses.length > 0 ? collect([], () => [{ name: plugin.name, instance: setupPlugin(plugin, uses, context) }]) : []
