@@ -1,14 +1,33 @@
+# docker build -t REGISTRY/clusterdns:0.1.0 .
+# Pin the base images by digest for a reproducible build:
+#   --build-arg BUILD_IMAGE=node:24-bookworm-slim@sha256:… --build-arg RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian13:nonroot@sha256:…
+ARG BUILD_IMAGE=node:24-bookworm-slim
+ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian13:nonroot
+
 # The same steps as the README: npm ci, npm run build; then only production dependencies.
-FROM node:24-bookworm-slim AS build
+FROM ${BUILD_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# --ignore-scripts: `prepare` builds, and the sources are not copied yet.
+RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
 # Distroless: no shell, no package manager; runs as nonroot (65532).
-FROM gcr.io/distroless/nodejs24-debian13:nonroot
+FROM ${RUNTIME_IMAGE}
+ARG RUNTIME_IMAGE
+ARG VERSION=0.1.0
+# Where the image was built from: set with --build-arg SOURCE=<repository URL> REVISION=$(git rev-parse HEAD).
+ARG SOURCE=
+ARG REVISION=
+LABEL org.opencontainers.image.title="clusterdns" \
+      org.opencontainers.image.description="Cluster DNS server for Kubernetes, CoreDNS-compatible answers" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.base.name="${RUNTIME_IMAGE}"
 WORKDIR /app
 COPY --from=build /src/package.json ./package.json
 COPY --from=build /src/node_modules ./node_modules
