@@ -1,18 +1,23 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parse } from 'yaml'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_CLUSTER, rr } from './support/cluster.js'
+import { renderManifests } from './support/kustomize.js'
 import { dig } from './support/dig.js'
 import { createTestHosts, type TestHosts } from './support/netns.js'
 import { startUnbound, type RunningUnbound } from './support/unbound.js'
 import { until } from './support/until.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const configMap = parse(readFileSync(join(ROOT, 'manifests', 'configmap.yaml'), 'utf8')) as { data: { Corefile: string } }
+// The ConfigMap and the Deployment's environment (the Corefile's {$CLUSTER_DOMAIN}) as kustomize renders them.
+const rendered = renderManifests()
+const configMap = rendered.find((o) => o.kind === 'ConfigMap')!
+const deploymentEnv = (rendered.find((o) => o.kind === 'Deployment')!.spec.template.spec.containers[0].env as Array<{ name: string; value?: string }>).flatMap((e) =>
+  e.value === undefined ? [] : [[e.name, e.value] as const],
+)
 
 /** Starts `argv`, resolving once its output includes `ready`. */
 function startProcess(argv: string[], ready: string, env: NodeJS.ProcessEnv = process.env): Promise<{ child: ChildProcess; output: () => string }> {
@@ -62,7 +67,7 @@ describe("kubeadm's default Corefile, unchanged", () => {
       ': > /run/secrets/kubernetes.io/serviceaccount/ca.crt',
       'exec "$0" dist/main.js -conf "$1"',
     ].join(' && ')
-    const env = { ...process.env, KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: '8001', POD_IP: '10.244.0.5' }
+    const env = { ...process.env, ...Object.fromEntries(deploymentEnv), KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: '8001', POD_IP: '10.244.0.5' }
     const server = await startProcess([...hosts.exec(hosts.server), 'unshare', '--mount', '--propagation', 'private', 'sh', '-c', inPod, process.execPath, corefile], 'clusterdns-', env)
     children.push(server.child)
     logs = server.output
