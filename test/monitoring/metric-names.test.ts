@@ -50,6 +50,7 @@ beforeAll(async () => {
   const [dnsPort, metricsPort] = [await freePort(), await freePort()]
   const corefile = `.:${dnsPort} {
   bind 127.0.0.1
+  debug
   prometheus 127.0.0.1:${metricsPort}
   cache 30
   kubernetes cluster.local in-addr.arpa ip6.arpa {
@@ -126,6 +127,13 @@ describe('the metrics the alerts and the dashboard read are ones a running serve
   it('the API source is really running: clusterdns_kubernetes_api_up is 1 and answers came from the API', () => {
     expect(exposition.get('clusterdns_kubernetes_api_up')).toMatchObject({ type: 'gauge', samples: 1 })
     expect(api.requests.some((r) => r.path.includes('/services'))).toBe(true)
+  })
+
+  it('with debug, the API source says what it listed and where its watches resume', () => {
+    for (const kind of ['Service', 'EndpointSlice', 'Namespace']) {
+      expect(server.stdout).toMatch(new RegExp(`^\\[DEBUG\\] plugin/kubernetes: ${kind}: listed \\d+ at resourceVersion \\d+$`, 'm'))
+      expect(server.stdout).toMatch(new RegExp(`^\\[DEBUG\\] plugin/kubernetes: ${kind}: watching from resourceVersion \\d+$`, 'm'))
+    }
   })
 
   it('the check would catch a misspelt name', () => {

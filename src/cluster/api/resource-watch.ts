@@ -64,6 +64,7 @@ export class ResourceWatch<K extends RecordKind> {
       try {
         if (this.resourceVersion === '') await this.relist()
         const began = Date.now()
+        this.options.log.debug(`${this.options.kind.objectKind}: watching from resourceVersion ${this.resourceVersion}`)
         await this.watchOnce()
         if (Date.now() - began < SHORT_WATCH_MS) await this.pause()
         else this.backoff.reset()
@@ -93,9 +94,11 @@ export class ResourceWatch<K extends RecordKind> {
     const replacement = store.beginReplace(kind.store)
     let listVersion = ''
     let next: string | undefined
+    let count = 0
     do {
       const page = await kind.list(api, { limit: PAGE_SIZE, _continue: next, labelSelector, fieldSelector })
       listVersion ||= page.metadata?.resourceVersion ?? ''
+      count += page.items.length
       for (const item of page.items) {
         const record = this.project(item)
         if (record) replacement.put(record)
@@ -103,6 +106,7 @@ export class ResourceWatch<K extends RecordKind> {
       next = page.metadata?._continue || undefined
     } while (next)
     replacement.finish()
+    this.options.log.debug(`${kind.objectKind}: listed ${count} at resourceVersion ${listVersion}`)
     this.resourceVersion = listVersion
     this.options.health.succeeded()
     this.options.onListed()
