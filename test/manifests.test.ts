@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -15,7 +15,7 @@ import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitorin
 import { parseCorefile } from '../src/config/corefile.js'
 import { parseHttpAddress } from '../src/http/listen-address.js'
 import { MAIN, ROOT } from './support/cli-process.js'
-import { renderManifests, type K8sObject } from './support/kustomize.js'
+import { kustomize, MANIFESTS, renderManifests, type K8sObject } from './support/kustomize.js'
 
 /** The schema class of each kind we ship (kubernetes-models: generated from the Kubernetes and Prometheus Operator OpenAPI). */
 const MODELS: Record<string, new (data: never) => { validate(): void }> = {
@@ -166,6 +166,22 @@ describe('manifests/ rendered with kubectl kustomize', () => {
     expect(pod.containers[0].securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } })
     expect(pod.containers[0].resources).toEqual({ requests: { cpu: '100m', memory: '70Mi' }, limits: { memory: '170Mi' } })
     expect(pod.dnsPolicy).toBe('Default')
+  })
+})
+
+describe("the README's commands", () => {
+  it('its edits of manifests/ set the image, the clusterIP and the cluster domain', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+    const edits = readme.split('\n').filter((line) => /^sed -i .* manifests\//.test(line))
+    expect(edits).toHaveLength(2)
+    const dir = mkdtempSync(join(tmpdir(), 'clusterdns-readme-'))
+    cpSync(MANIFESTS, join(dir, 'manifests'), { recursive: true })
+    const env = { ...process.env, REGISTRY: 'registry.example.org/dns', IP: '10.100.0.10', DOMAIN: 'k8s.internal' }
+    for (const edit of edits) execFileSync('bash', ['-c', edit], { cwd: dir, env })
+    const objects = kustomize(join(dir, 'manifests'))
+    expect(container(objects).image).toBe('registry.example.org/dns/clusterdns:0.1.0')
+    expect(find(objects, 'Service').spec.clusterIP).toBe('10.100.0.10')
+    expect(envOf(objects, 'CLUSTER_DOMAIN')).toBe('k8s.internal')
   })
 })
 

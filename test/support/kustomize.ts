@@ -45,6 +45,11 @@ export function renderManifests(choices: RenderChoices = {}): K8sObject[] {
       new RegExp(`^    ${key}: .*$`, 'm').test(text) ? text.replace(new RegExp(`^    ${key}: .*$`, 'm'), `    ${key}: ${value}`) : text.replace('    newName:', `    ${key}: ${value}\n    newName:`),
     )
   }
+  return kustomize(dir)
+}
+
+/** `kubectl kustomize DIR`, parsed. */
+export function kustomize(dir: string): K8sObject[] {
   const output = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' })
   return parseAllDocuments(output).map((d) => d.toJS() as K8sObject)
 }
