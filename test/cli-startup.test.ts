@@ -2,24 +2,22 @@ import { createSocket } from 'node:dgram'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import { DEMO_CLUSTER } from './support/cluster.js'
+import { describe, expect, it } from 'vitest'
+import { block, kubernetes, serverBlock } from './support/corefile.js'
 import { LAUNCHER, ROOT, runCli, startCli, tempFile, type RunningCli } from './support/cli-process.js'
 import { dig } from './support/dig.js'
+import { stoppedAfterEach } from './support/lifetimes.js'
 import { freePort } from './support/ports.js'
 import { until } from './support/until.js'
 
-const running: RunningCli[] = []
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((r) => r.stop('SIGKILL')))
-})
-const serve = (...args: Parameters<typeof startCli>): RunningCli => {
-  const cli = startCli(...args)
-  running.push(cli)
-  return cli
-}
+/** The CLI as a server, killed (with its process group) after each test. */
+const serve = stoppedAfterEach(
+  async (...args: Parameters<typeof startCli>) => startCli(...args),
+  async (cli: RunningCli) => void (await cli.stop('SIGKILL')),
+)
 
-const demoBlock = (key: string, extra = ''): string => `${key} {\n  bind 127.0.0.1\n${extra}  kubernetes cluster.local {\n    manifests ${DEMO_CLUSTER}\n  }\n}\n`
+/** The demo cluster served on `port` of 127.0.0.1, after `directives`. */
+const demoBlock = (port: number, directives: readonly string[] = []): string => serverBlock([...directives, kubernetes()], { port })
 const ANSWER = 'kubernetes.default.svc.cluster.local. 5 IN A 10.96.0.1'
 
 /** A failed start-up: exactly one line on standard error, status 1. */
@@ -53,19 +51,19 @@ describe('start-up failures: one line naming the cause, exit status 1', () => {
     const blocker = createSocket('udp4')
     await new Promise<void>((resolve) => blocker.bind(0, '127.0.0.1', resolve))
     const port = blocker.address().port
-    const run = runCli(['-conf', tempFile('Corefile', demoBlock(`.:${port}`))])
+    const run = runCli(['-conf', tempFile('Corefile', demoBlock(port))])
     blocker.close()
     expectOneLineFailure(run, new RegExp(`^cannot listen on 127\\.0\\.0\\.1:${port}/udp: .*EADDRINUSE`))
   })
 
   it('no API configuration (not in a pod, no endpoint, no kubeconfig)', () => {
     const env = { PATH: process.env.PATH, HOME: mkdtempSync(join(tmpdir(), 'clusterdns-home-')) }
-    const path = tempFile('Corefile', '.:0 {\n  bind 127.0.0.1\n  kubernetes cluster.local\n}\n')
+    const path = tempFile('Corefile', serverBlock(['kubernetes cluster.local']))
     expectOneLineFailure(runCli(['-conf', path], { env }), /^plugin\/kubernetes: no API server: not running in a pod \(KUBERNETES_SERVICE_HOST is unset\)/)
   })
 
   it('a pidfile that cannot be written', () => {
-    const path = tempFile('Corefile', demoBlock('.:0'))
+    const path = tempFile('Corefile', demoBlock(0))
     expectOneLineFailure(runCli(['-conf', path, '-pidfile', '/nonexistent/clusterdns.pid']), /^cannot write pidfile: ENOENT/)
   })
 
@@ -113,7 +111,7 @@ describe('the launcher (bin/clusterdns.cjs) checks the Node.js version before lo
 describe('CoreDNS flags and standard input', () => {
   it('-conf - reads the Corefile from standard input, and serves it', async () => {
     const port = await freePort()
-    const cli = serve(['-conf', '-'], { input: demoBlock(`.:${port}`) })
+    const cli = await serve(['-conf', '-'], { input: demoBlock(port) })
     expect(await cli.waitForOutput('clusterdns-'), cli.stderr).toBe(true)
     expect((await dig('kubernetes.default.svc.cluster.local', 'A', { port })).answer).toEqual([ANSWER])
     expect(await cli.stop()).toBe(0)
@@ -128,8 +126,8 @@ describe('CoreDNS flags and standard input', () => {
   it('-dns.port is the port of keys that name none; -pidfile holds the PID while serving; -quiet prints nothing at start', async () => {
     const port = await freePort()
     const pidfile = join(mkdtempSync(join(tmpdir(), 'clusterdns-pid-')), 'clusterdns.pid')
-    const conf = tempFile('Corefile', demoBlock('cluster.local'))
-    const quiet = serve(['-conf', conf, '-dns.port', String(port), '-pidfile', pidfile, '-quiet'])
+    const conf = tempFile('Corefile', demoBlock(0).replace(/^\.:0 /, 'cluster.local '))
+    const quiet = await serve(['-conf', conf, '-dns.port', String(port), '-pidfile', pidfile, '-quiet'])
     expect(await until(async () => existsSync(pidfile), Boolean, 10_000), quiet.stderr).toBe(true)
     expect(readFileSync(pidfile, 'utf8')).toBe(`${quiet.pid}\n`)
     expect((await dig('kubernetes.default.svc.cluster.local', 'A', { port })).answer).toEqual([ANSWER])
@@ -137,7 +135,7 @@ describe('CoreDNS flags and standard input', () => {
     expect(await quiet.stop()).toBe(0)
     expect(existsSync(pidfile)).toBe(false)
 
-    const loud = serve(['-conf', conf, '-p', String(port)])
+    const loud = await serve(['-conf', conf, '-p', String(port)])
     expect(await loud.waitForOutput('clusterdns-0.1.0'), loud.stderr).toBe(true)
     expect(loud.stdout).toContain(`cluster.local.:${port} on 127.0.0.1:${port}\n`)
     expect(await loud.stop()).toBe(0)
@@ -147,8 +145,8 @@ describe('CoreDNS flags and standard input', () => {
 describe('logs', () => {
   it('-log.format json: every line one object with time, level, plugin and message', async () => {
     const port = await freePort()
-    const conf = tempFile('Corefile', demoBlock(`.:${port}`, '  log\n'))
-    const cli = serve(['-conf', conf, '-log.format', 'json', '-quiet'])
+    const conf = tempFile('Corefile', demoBlock(port, ['log']))
+    const cli = await serve(['-conf', conf, '-log.format', 'json', '-quiet'])
     expect(await cli.waitForOutput('"plugin":"kubernetes"'), cli.stderr).toBe(true)
     await dig('kubernetes.default.svc.cluster.local', 'A', { port })
     expect(await cli.waitForOutput('NOERROR')).toBe(true)
@@ -168,9 +166,9 @@ describe('logs', () => {
 
   it('debug: a [DEBUG] line per query naming the plugin that answered; none without it', async () => {
     const withDebug = await freePort()
-    const on = serve(['-conf', tempFile('Corefile', demoBlock(`.:${withDebug}`, '  debug\n'))])
+    const on = await serve(['-conf', tempFile('Corefile', demoBlock(withDebug, ['debug']))])
     const without = await freePort()
-    const off = serve(['-conf', tempFile('Corefile', demoBlock(`.:${without}`))])
+    const off = await serve(['-conf', tempFile('Corefile', demoBlock(without))])
     expect(await on.waitForOutput('clusterdns-')).toBe(true)
     expect(await off.waitForOutput('clusterdns-')).toBe(true)
     await Promise.all([dig('kubernetes.default.svc.cluster.local', 'A', { port: withDebug }), dig('kubernetes.default.svc.cluster.local', 'A', { port: without })])
@@ -185,10 +183,10 @@ describe('logs', () => {
 
   it('a bad Corefile on reload is logged on one line with its level; the old one keeps serving', async () => {
     const port = await freePort()
-    const conf = tempFile('Corefile', demoBlock(`.:${port}`, '  reload 2s 1s\n'))
-    const cli = serve(['-conf', conf])
+    const conf = tempFile('Corefile', demoBlock(port, ['reload 2s 1s']))
+    const cli = await serve(['-conf', conf])
     expect(await cli.waitForOutput('clusterdns-')).toBe(true)
-    writeFileSync(conf, demoBlock(`.:${port}`, '  reload 2s 1s\n  cache 30 {\n    bogus\n  }\n  nosuch\n'))
+    writeFileSync(conf, demoBlock(port, ['reload 2s 1s', block('cache 30', ['bogus']), 'nosuch']))
     expect(await cli.waitForOutput('keeping the running configuration', 10_000)).toBe(true)
     const line = cli.stdout.split('\n').find((l) => l.includes('keeping the running configuration'))!
     expect(line).toMatch(/^\[ERROR\] plugin\/reload: .*; keeping the running configuration$/)

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_CLUSTER } from '../support/cluster.js'
+import { kubernetes, serverBlock } from '../support/corefile.js'
 import { startCli, tempFile, type RunningCli } from '../support/cli-process.js'
 import { dig } from '../support/dig.js'
 import { freePort } from '../support/ports.js'
@@ -48,17 +49,10 @@ beforeAll(async () => {
   api = await startApiServer([DEMO_CLUSTER])
   upstream = await startUnbound({ zone: 'example.com.', records: ['api.example.com. 300 IN A 192.0.2.80'] }, '127.0.0.1', await freePort())
   const [dnsPort, metricsPort] = [await freePort(), await freePort()]
-  const corefile = `.:${dnsPort} {
-  bind 127.0.0.1
-  debug
-  prometheus 127.0.0.1:${metricsPort}
-  cache 30
-  kubernetes cluster.local in-addr.arpa ip6.arpa {
-    endpoint ${api.url}
-  }
-  forward . 127.0.0.1:${upstream.port}
-}
-`
+  const corefile = serverBlock(
+    ['debug', `prometheus 127.0.0.1:${metricsPort}`, 'cache 30', kubernetes([`endpoint ${api.url}`], 'cluster.local in-addr.arpa ip6.arpa'), `forward . 127.0.0.1:${upstream.port}`],
+    { port: dnsPort },
+  )
   const env = { PATH: process.env.PATH, HOME: mkdtempSync(join(tmpdir(), 'clusterdns-home-')) }
   server = startCli(['-conf', tempFile('Corefile', corefile)], { env })
   expect(await server.waitForOutput('clusterdns-'), server.stderr).toBe(true)
