@@ -4,15 +4,13 @@
 ARG BUILD_IMAGE=node:24-bookworm-slim
 ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian13:nonroot
 
-# The same steps as the README: npm ci, npm run build; then only production dependencies.
+# The same steps as the README: npm ci (which builds); then only production dependencies.
 FROM ${BUILD_IMAGE} AS build
 WORKDIR /src
-COPY package.json package-lock.json ./
-# --ignore-scripts: `prepare` builds, and the sources are not copied yet.
-RUN npm ci --no-audit --no-fund --ignore-scripts
-COPY tsconfig.json ./
+COPY package.json package-lock.json tsconfig.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev
+# npm ci builds dist/ (the `prepare` script), as in a clone.
+RUN npm ci --no-audit --no-fund && npm prune --omit=dev
 
 # Distroless: no shell, no package manager; runs as nonroot (65532).
 FROM ${RUNTIME_IMAGE}
