@@ -21,7 +21,8 @@ const deploymentEnv = (rendered.find((o) => o.kind === 'Deployment')!.spec.templ
 
 /** Starts `argv`, resolving once its output includes `ready`. */
 function startProcess(argv: string[], ready: string, env: NodeJS.ProcessEnv = process.env): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env, cwd: ROOT })
+  // Its own process group: stopping it stops what it started (tsx runs the API server as a child).
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env, cwd: ROOT, detached: true })
   let output = ''
   child.stdout!.on('data', (d) => (output += d))
   child.stderr!.on('data', (d) => (output += d))
@@ -74,7 +75,7 @@ describe("kubeadm's default Corefile, unchanged", () => {
   })
 
   afterAll(async () => {
-    for (const child of children) child.kill()
+    for (const child of children) process.kill(-child.pid!, 'SIGTERM')
     await resolver?.stop()
     hosts?.remove()
   })
