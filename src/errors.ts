@@ -23,6 +23,8 @@ export const ErrorCode = {
   UPSTREAM_TIMEOUT: 'CDNS_ERR_UPSTREAM_TIMEOUT',
   /** An upstream resolver failed otherwise (refused, closed, unreachable). */
   UPSTREAM: 'CDNS_ERR_UPSTREAM',
+  /** A name the encoder will not write (a label over 63 bytes, over 255 in all). */
+  NAME_ENCODING: 'CDNS_ERR_NAME_ENCODING',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
@@ -130,5 +132,17 @@ export class UpstreamTimeoutError extends ClusterDnsError {
 export class UpstreamError extends ClusterDnsError {
   constructor(to: string, message: string) {
     super(ErrorCode.UPSTREAM, `plugin/forward: ${to}: ${message}`)
+  }
+}
+
+/**
+ * A name the encoder refuses to write (a label over 63 bytes, an empty label, over 255 bytes in
+ * all): a bug before the encoder, answered SERVFAIL rather than with a malformed reply.
+ */
+export class NameEncodingError extends ClusterDnsError {
+  readonly dnsName: string
+  constructor(name: string) {
+    super(ErrorCode.NAME_ENCODING, 'name cannot be written in wire form')
+    this.dnsName = name
   }
 }

@@ -1,6 +1,7 @@
-import dnsPacket from 'dns-packet'
 import { Flag, HEADER_SIZE, Opcode, Rcode, RRClass, RRType } from './constants.js'
 import type { DnsQuery, Edns } from './message.js'
+import { labelText, MAX_LABEL, MAX_NAME_WIRE } from './names.js'
+import { skipName } from './wire-ttls.js'
 
 /** A query that is answered with an error rcode and no records. */
 export interface Rejection {
@@ -11,11 +12,23 @@ export interface Rejection {
 export type Intake = { readonly query: DnsQuery } | { readonly rejection: Rejection } | null
 
 const OPCODE_SHIFT = 11
-const MAX_NAME_WIRE = 255
+/**
+ * The most records a query carries, as CoreDNS's server accepts them (miekg/dns): one question, an
+ * answer (NOTIFY's SOA), an authority record (IXFR's SOA), two additional (OPT, TSIG). Checked on
+ * the header alone, so a packet claiming 65,535 of each costs nothing to refuse.
+ */
+const MAX_ANSWER = 1
+const MAX_AUTHORITY = 1
+const MAX_ADDITIONAL = 2
+/** Type, class, TTL and RDLENGTH after a record's owner name. */
+const RR_FIXED = 10
+const DO_BIT = 0x8000
 
 /**
  * Turns a datagram or TCP frame into a query, a rejection (FORMERR, NOTIMP, REFUSED, BADVERS)
  * or null when not even a header can be read (or it is a response): such input is dropped.
+ * Read by hand, header first: nothing is allocated for what the header claims, and the work is
+ * bounded by the few records a query may hold.
  */
 export function decodeQuery(packet: Buffer, transport: 'udp' | 'tcp', remoteAddress: string, remotePort = 0): Intake {
   if (packet.length < HEADER_SIZE) return null
@@ -24,27 +37,33 @@ export function decodeQuery(packet: Buffer, transport: 'udp' | 'tcp', remoteAddr
   if (flags & Flag.QR) return null
   // Dual-stack sockets show IPv4 clients as ::ffff:a.b.c.d; everything after sees the IPv4 address.
   const client = remoteAddress.startsWith('::ffff:') && remoteAddress.includes('.') ? remoteAddress.slice('::ffff:'.length) : remoteAddress
-  const base = { id, flags, transport, remoteAddress: client, remotePort }
-  const bare: DnsQuery = { ...base, name: '', lowerName: '', type: 0, class: 0, questionWire: EMPTY, edns: null }
+  const bare: DnsQuery = { id, flags, transport, remoteAddress: client, remotePort, name: '', lowerName: '', type: 0, class: 0, questionWire: EMPTY, edns: null }
+  const formerr = { rejection: { query: bare, rcode: Rcode.FORMERR } }
 
-  let decoded: dnsPacket.Packet
-  try {
-    decoded = dnsPacket.decode(packet)
-  } catch {
-    return { rejection: { query: bare, rcode: Rcode.FORMERR } }
-  }
   const qdcount = packet.readUInt16BE(4)
   const question = qdcount === 1 ? readQuestion(packet) : null
-  if (qdcount === 1 && !question) return { rejection: { query: bare, rcode: Rcode.FORMERR } }
+  if (((flags >> OPCODE_SHIFT) & 0xf) !== Opcode.QUERY) return { rejection: { query: { ...bare, ...question }, rcode: Rcode.NOTIMP } }
+  const counts = [packet.readUInt16BE(6), packet.readUInt16BE(8), packet.readUInt16BE(10)] as const
+  if (!question || counts[0] > MAX_ANSWER || counts[1] > MAX_AUTHORITY || counts[2] > MAX_ADDITIONAL) return formerr
 
-  const opts = (decoded.additionals ?? []).filter((rr) => rr.type === 'OPT') as dnsPacket.OptAnswer[]
-  const edns: Edns | null = opts[0]
-    ? { udpSize: opts[0].udpPayloadSize, version: opts[0].ednsVersion, dnssecOk: opts[0].flag_do === true }
-    : null
+  let offset = HEADER_SIZE + question.questionWire.length
+  let edns: Edns | null = null
+  let opts = 0
+  for (let section = 0; section < 3; section++) {
+    for (let i = 0; i < counts[section]!; i++) {
+      offset = skipName(packet, offset)
+      if (offset < 0 || offset + RR_FIXED > packet.length) return formerr
+      const end = offset + RR_FIXED + packet.readUInt16BE(offset + 8)
+      if (end > packet.length) return formerr
+      if (section === 2 && packet.readUInt16BE(offset) === RRType.OPT) {
+        opts++
+        edns = { udpSize: packet.readUInt16BE(offset + 2), version: packet[offset + 5]!, dnssecOk: (packet.readUInt16BE(offset + 6) & DO_BIT) !== 0 }
+      }
+      offset = end
+    }
+  }
   const query: DnsQuery = { ...bare, ...question, edns }
-
-  if (((flags >> OPCODE_SHIFT) & 0xf) !== Opcode.QUERY) return { rejection: { query, rcode: Rcode.NOTIMP } }
-  if (qdcount !== 1 || opts.length > 1) return { rejection: { query: { ...query, questionWire: EMPTY }, rcode: Rcode.FORMERR } }
+  if (opts > 1) return { rejection: { query: { ...query, questionWire: EMPTY }, rcode: Rcode.FORMERR } }
   if (edns && edns.version !== 0) return { rejection: { query, rcode: Rcode.BADVERS } }
   if (query.class !== RRClass.IN) return { rejection: { query, rcode: Rcode.REFUSED } }
   if (query.type === RRType.AXFR || query.type === RRType.IXFR) return { rejection: { query, rcode: Rcode.REFUSED } }
@@ -54,26 +73,27 @@ export function decodeQuery(packet: Buffer, transport: 'udp' | 'tcp', remoteAddr
 const EMPTY = Buffer.alloc(0)
 
 /**
- * Reads the question at the header's end from the raw bytes: its name as text (letter case kept),
- * type, class, and the exact bytes, so the reply echoes what was asked even where text would not.
+ * Reads the question at the header's end: its name in presentation form (letter case kept, each
+ * label's bytes escaped as dig writes them), type, class, and the exact bytes, so the reply
+ * echoes what was asked byte for byte.
  */
 function readQuestion(packet: Buffer): Pick<DnsQuery, 'name' | 'lowerName' | 'type' | 'class' | 'questionWire'> | null {
   let offset = HEADER_SIZE
-  const labels: string[] = []
+  let name = ''
   for (;;) {
     if (offset >= packet.length) return null
     const length = packet[offset]!
     if (length === 0) break
     // A pointer in the first question can only point into the header: malformed.
-    if (length > 63) return null
+    if (length > MAX_LABEL) return null
     if (offset + 1 + length > packet.length) return null
-    labels.push(packet.toString('latin1', offset + 1, offset + 1 + length))
+    const label = labelText(packet, offset + 1, offset + 1 + length)
+    name = name === '' ? label : `${name}.${label}`
     offset += 1 + length
     if (offset - HEADER_SIZE >= MAX_NAME_WIRE) return null
   }
   offset += 1
   if (offset + 4 > packet.length) return null
-  const name = labels.join('.')
   return {
     name,
     lowerName: name.toLowerCase(),

@@ -1,11 +1,16 @@
+import { NameEncodingError } from '../errors.js'
 import type { DnsQuery } from './message.js'
+import { nameWire } from './names.js'
 
-/** `query` asking for `name` instead (same type, class, flags, EDNS and client). */
+/**
+ * `query` asking for `name` (presentation form) instead: same type, class, flags, EDNS and client.
+ * Throws NameEncodingError when `name` cannot be a question (a label over 63 bytes…).
+ */
 export function renamedQuery(query: DnsQuery, name: string): DnsQuery {
-  const labels = name === '' ? [] : name.split('.')
+  const wire = nameWire(name)
+  if (wire === null) throw new NameEncodingError(name)
   const typeAndClass = query.questionWire.subarray(query.questionWire.length - 4)
-  const questionWire = Buffer.concat([...labels.map((l) => Buffer.concat([Buffer.from([Buffer.byteLength(l)]), Buffer.from(l)])), Buffer.from([0]), typeAndClass])
-  return { ...query, name, lowerName: name.toLowerCase(), questionWire }
+  return { ...query, name, lowerName: name.toLowerCase(), questionWire: Buffer.concat([wire, typeAndClass]) }
 }
 
 /** `query` asking for another type and class of the same name (rewrite type, rewrite class). */

@@ -1,12 +1,14 @@
 import { writeIPv4, writeIPv6 } from './address.js'
 import { CLASSIC_UDP_SIZE, Flag, HEADER_SIZE, RRClass, RRType, SERVER_UDP_SIZE } from './constants.js'
 import type { DnsQuery, Reply, ResourceRecord } from './message.js'
+import { skipName } from './wire-ttls.js'
 import { WireWriter } from './wire-writer.js'
 
 const MAX_MESSAGE = 65535
 const OPT_SIZE = 11
 const TXT_CHUNK = 255
 const OPCODE_MASK = 0x7800
+const DO_BIT = 0x8000
 
 /** One writer serves every reply: encoding is synchronous, so no two replies share it at once. */
 const writer = new WireWriter(8192)
@@ -20,7 +22,8 @@ export function replySizeLimit(query: Pick<DnsQuery, 'transport' | 'edns'>): num
 
 /**
  * Encodes `reply` to `query` with name compression. When it does not fit `limit`, whole RRsets
- * are dropped from the end and TC is set, as CoreDNS does; the OPT record always stays.
+ * are dropped from the end and TC is set, as CoreDNS does; the OPT record always stays. Throws
+ * NameEncodingError when a record holds a name that cannot be written.
  */
 export function encodeReply(query: DnsQuery, reply: Reply, limit = replySizeLimit(query)): Buffer {
   if (reply.relayed) return relay(query, reply.relayed, limit)
@@ -52,15 +55,7 @@ export function encodeReply(query: DnsQuery, reply: Reply, limit = replySizeLimi
   writer.offset = cutAt.end
 
   let rcode = reply.rcode
-  if (query.edns) {
-    writer.u8(0) // root owner
-    writer.u16(RRType.OPT)
-    writer.u16(SERVER_UDP_SIZE)
-    writer.u8(rcode >> 4)
-    writer.u8(0) // EDNS version
-    writer.u16(query.edns.dnssecOk ? 0x8000 : 0)
-    writer.u16(0)
-  }
+  if (query.edns) writer.bytes(ownOpt(rcode, query.edns.dnssecOk))
   rcode &= 0xf
 
   const buf = writer.buf
@@ -79,7 +74,8 @@ export function encodeReply(query: DnsQuery, reply: Reply, limit = replySizeLimi
 /**
  * A reply relayed (from an upstream or the cache) with the client's ID and question bytes, so
  * names compressed against the question take the asker's letter case. Too large for the client's
- * transport, it becomes the header and question alone with TC set, and the client asks over TCP.
+ * transport, it becomes the header and question alone with TC set, and the client asks over TCP;
+ * an EDNS client still gets an OPT record (RFC 6891 7): the upstream's, or ours when it sent none.
  */
 function relay(query: DnsQuery, upstream: Buffer, limit: number): Buffer {
   if (upstream.length <= limit) {
@@ -88,12 +84,51 @@ function relay(query: DnsQuery, upstream: Buffer, limit: number): Buffer {
     if (questionLength(out) === query.questionWire.length) query.questionWire.copy(out, HEADER_SIZE)
     return out
   }
-  const out = Buffer.alloc(HEADER_SIZE + query.questionWire.length)
+  const flags = upstream.readUInt16BE(2)
+  const opt = query.edns ? (optRecord(upstream) ?? ownOpt(flags & 0xf, query.edns.dnssecOk)) : EMPTY
+  const out = Buffer.alloc(HEADER_SIZE + query.questionWire.length + opt.length)
   out.writeUInt16BE(query.id, 0)
-  out.writeUInt16BE(upstream.readUInt16BE(2) | Flag.TC, 2)
+  out.writeUInt16BE(flags | Flag.TC, 2)
   out.writeUInt16BE(1, 4)
+  out.writeUInt16BE(opt.length > 0 ? 1 : 0, 10)
   query.questionWire.copy(out, HEADER_SIZE)
+  opt.copy(out, HEADER_SIZE + query.questionWire.length)
   return out
+}
+
+const EMPTY = Buffer.alloc(0)
+
+/** The OPT record this server writes: its payload size, the upper bits of `rcode`, DO echoed. */
+function ownOpt(rcode: number, dnssecOk: boolean): Buffer {
+  const opt = Buffer.alloc(OPT_SIZE)
+  opt.writeUInt16BE(RRType.OPT, 1)
+  opt.writeUInt16BE(SERVER_UDP_SIZE, 3)
+  opt[5] = rcode >> 4
+  opt.writeUInt16BE(dnssecOk ? DO_BIT : 0, 7)
+  return opt
+}
+
+/** The bytes of a message's OPT record, or null when it has none or does not parse. */
+function optRecord(wire: Buffer): Buffer | null {
+  if (wire.length < HEADER_SIZE) return null
+  let offset = HEADER_SIZE
+  for (let q = wire.readUInt16BE(4); q > 0; q--) {
+    offset = skipName(wire, offset)
+    if (offset < 0) return null
+    offset += 4
+  }
+  const records = wire.readUInt16BE(6) + wire.readUInt16BE(8) + wire.readUInt16BE(10)
+  const additionalFrom = records - wire.readUInt16BE(10)
+  for (let i = 0; i < records; i++) {
+    const start = offset
+    offset = skipName(wire, offset)
+    if (offset < 0 || offset + 10 > wire.length) return null
+    const end = offset + 10 + wire.readUInt16BE(offset + 8)
+    if (end > wire.length) return null
+    if (i >= additionalFrom && wire.readUInt16BE(offset) === RRType.OPT) return wire.subarray(start, end)
+    offset = end
+  }
+  return null
 }
 
 /** The length of a message's (first) question, or -1 when it has none or it does not parse. */

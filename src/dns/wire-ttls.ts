@@ -17,6 +17,8 @@ export function skipName(wire: Buffer, offset: number): number {
     const length = wire[offset]!
     if (length === 0) return offset + 1
     if ((length & 0xc0) === 0xc0) return offset + 2 <= wire.length ? offset + 2 : -1
+    // 0x40 and 0x80 are label types nobody uses (RFC 6891 5): unreadable.
+    if (length > 63) return -1
     offset += 1 + length
   }
   return -1

@@ -1,3 +1,6 @@
+import { NameEncodingError } from '../errors.js'
+import { labelEnd, MAX_LABEL, MAX_NAME_WIRE, nameLabels } from './names.js'
+
 /**
  * A growable DNS wire buffer with name compression (RFC 1035 4.1.4). dns-packet's encoder does not
  * compress, which makes answers two to three times larger than CoreDNS's and pushes ordinary
@@ -96,29 +99,57 @@ export class WireWriter {
   }
 
   /**
-   * Writes `name` (no trailing dot; '' is the root). With `compress`, the longest suffix already
-   * written becomes a pointer; either way the suffixes written here can be pointed at later.
+   * Writes `name` (presentation form, no trailing dot; '' is the root). With `compress`, the longest
+   * suffix already written becomes a pointer; either way the suffixes written here can be pointed
+   * at later. Throws NameEncodingError rather than write a label over 63 bytes, an empty label or a
+   * name over 255 bytes: a malformed reply never leaves.
    */
   name(name: string, compress = true): void {
+    if (name.includes('\\')) {
+      this.escapedName(name, compress)
+      return
+    }
+    if (name !== '' && Buffer.byteLength(name) + 2 > MAX_NAME_WIRE) throw new NameEncodingError(name)
     let start = 0
     while (start < name.length) {
-      const suffix = name.slice(start)
-      if (compress) {
-        const at = this.written.get(suffix)
-        if (at !== undefined) {
-          this.u16(0xc000 | at)
-          return
-        }
-      }
-      if (this.offset <= MAX_POINTER && !this.written.has(suffix)) this.written.set(suffix, this.offset)
+      if (this.pointTo(name, start, compress)) return
       let dot = name.indexOf('.', start)
       if (dot === -1) dot = name.length
       const length = Buffer.byteLength(name.slice(start, dot))
+      if (length === 0 || length > MAX_LABEL) throw new NameEncodingError(name)
       this.ensure(length + 1)
       this.buf[this.offset++] = length
       this.offset += this.buf.write(name.slice(start, dot), this.offset, 'utf8')
       start = dot + 1
     }
     this.u8(0)
+  }
+
+  /** A name with escapes (`\.`, `\DDD`): its labels are read as bytes first. */
+  private escapedName(name: string, compress: boolean): void {
+    const labels = nameLabels(name)
+    if (labels === null) throw new NameEncodingError(name)
+    let start = 0
+    for (const label of labels) {
+      if (this.pointTo(name, start, compress)) return
+      this.u8(label.length)
+      this.bytes(label)
+      start = labelEnd(name, start) + 1
+    }
+    this.u8(0)
+  }
+
+  /** Writes a pointer to the suffix of `name` from `start` when it was written before; else remembers it. */
+  private pointTo(name: string, start: number, compress: boolean): boolean {
+    const suffix = name.slice(start)
+    if (compress) {
+      const at = this.written.get(suffix)
+      if (at !== undefined) {
+        this.u16(0xc000 | at)
+        return true
+      }
+    }
+    if (this.offset <= MAX_POINTER && !this.written.has(suffix)) this.written.set(suffix, this.offset)
+    return false
   }
 }

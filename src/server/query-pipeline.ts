@@ -1,11 +1,12 @@
 import { Rcode } from '../dns/constants.js'
 import { emptyReply, type DnsQuery, type Reply } from '../dns/message.js'
-import { longestZone } from '../dns/names.js'
+import { escapeText, longestZone } from '../dns/names.js'
 import { decodeQuery } from '../dns/query-decoder.js'
 import { encodeReply } from '../dns/response-encoder.js'
+import { NameEncodingError } from '../errors.js'
 import type { ZoneRoute } from './server-plan.js'
 import { createLogger } from '../log.js'
-import { panics } from '../plugins/prometheus/dns-metrics.js'
+import { encodeFailures, panics } from '../plugins/prometheus/dns-metrics.js'
 
 const log = createLogger('')
 
@@ -28,8 +29,7 @@ export function createPacketHandler(routes: readonly ZoneRoute[]): PacketHandler
     const zone = longestZone(query.lowerName, zones)
     if (zone === null) return encodeReply(query, emptyReply(Rcode.REFUSED, ''))
     const route = byZone.get(zone)!
-    const reply = await answer(route.handler, query)
-    const wire = encodeReply(query, reply)
+    const { reply, wire } = encodeOrServfail(query, await answer(route.handler, query))
     if (route.observers.length > 0) {
       const answered = { query, reply, requestSize: packet.length, response: wire, durationSeconds: (performance.now() - started) / 1000 }
       for (const observe of route.observers) observe(answered)
@@ -38,10 +38,35 @@ export function createPacketHandler(routes: readonly ZoneRoute[]): PacketHandler
   }
 }
 
+let encodeFailureLogged = false
+
+/** A name that cannot be written is a bug before the encoder: counted, logged once, SERVFAIL. */
+function encodeFailed(query: DnsQuery, err: NameEncodingError): Reply {
+  encodeFailures.inc()
+  if (!encodeFailureLogged) {
+    encodeFailureLogged = true
+    log.error(`${query.name}. ${query.type}: cannot write ${escapeText(err.dnsName)} in wire form; answered SERVFAIL (further cases are only counted in clusterdns_encode_failures_total)`)
+  }
+  return emptyReply(Rcode.SERVFAIL, '')
+}
+
+/** The reply as sent, and its wire form. */
+function encodeOrServfail(query: DnsQuery, reply: Reply): { reply: Reply; wire: Buffer } {
+  try {
+    return { reply, wire: encodeReply(query, reply) }
+  } catch (err) {
+    if (!(err instanceof NameEncodingError)) throw err
+    const servfail = encodeFailed(query, err)
+    return { reply: servfail, wire: encodeReply(query, servfail) }
+  }
+}
+
 async function answer(handler: (q: DnsQuery) => Reply | Promise<Reply>, query: DnsQuery): Promise<Reply> {
   try {
     return await handler(query)
   } catch (err) {
+    // A plugin asked for a name that cannot be a question (rewrite, autopath).
+    if (err instanceof NameEncodingError) return encodeFailed(query, err)
     // What CoreDNS recovers from as a panic: a bug, answered SERVFAIL, counted and logged.
     panics.inc()
     log.error(`${query.name || '.'} ${query.type}: ${(err as Error).stack ?? err}`)

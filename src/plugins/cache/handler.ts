@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache'
 import { Flag, HEADER_SIZE, Rcode } from '../../dns/constants.js'
+import { NameEncodingError } from '../../errors.js'
 import type { DnsQuery, Reply } from '../../dns/message.js'
 import { inAnyZone, zoneText } from '../../dns/names.js'
 import { encodeReply } from '../../dns/response-encoder.js'
@@ -65,7 +66,14 @@ export function cacheMiddleware(options: CacheOptions, server: string): Middlewa
     const cls: CacheClass = positive ? 'success' : 'denial'
     const classOptions = options[cls]
     if (inAnyZone(query.lowerName, classOptions.disabled)) return reply
-    const wire = Buffer.from(reply.relayed ?? encodeReply({ ...query, transport: 'tcp' }, reply, MAX_MESSAGE))
+    let wire: Buffer
+    try {
+      wire = Buffer.from(reply.relayed ?? encodeReply({ ...query, transport: 'tcp' }, reply, MAX_MESSAGE))
+    } catch (err) {
+      // Not cached: the server answers it SERVFAIL and counts it.
+      if (err instanceof NameEncodingError) return reply
+      throw err
+    }
     if (wire.readUInt16BE(2) & Flag.TC) return reply
     const scanned = scanTtls(wire)
     if (!scanned) return reply

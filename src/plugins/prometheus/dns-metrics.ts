@@ -46,6 +46,13 @@ export const panics = new Counter({
   registers: [registry],
 })
 
+/** Replies that could not be written (a name too long for the wire) and went out as SERVFAIL. */
+export const encodeFailures = new Counter({
+  name: 'clusterdns_encode_failures_total',
+  help: 'Counter of replies that held a name that cannot be written in wire form, answered SERVFAIL instead.',
+  registers: [registry],
+})
+
 export const pluginEnabled = new Gauge({
   name: 'coredns_plugin_enabled',
   help: 'A metric that indicates whether a plugin is enabled on per server and zone basis.',
