@@ -1,3 +1,5 @@
+import { escapeText } from './dns/names.js'
+
 /**
  * Every error this server raises on purpose, in one catalogue. Each has a stable `code`; callers
  * branch on the code (`isError(err, ErrorCode.CONFIG)`), never on the message text.
@@ -107,7 +109,8 @@ export class ListenError extends ClusterDnsError {
 /** An API object that cannot be turned into records; it is skipped, the rest are kept. */
 export class InvalidObjectError extends ClusterDnsError {
   constructor(kind: string, ref: string, reason: string) {
-    super(ErrorCode.INVALID_OBJECT, `${kind} ${ref}: ${reason}`)
+    // Its text comes from the API or a file: escaped, so a log line cannot be forged.
+    super(ErrorCode.INVALID_OBJECT, escapeText(`${kind} ${ref}: ${reason}`))
   }
 }
 

@@ -94,7 +94,7 @@ export function loadManifests(paths: readonly string[], filter: SourceFilter, lo
             }
             break
           case 'EndpointSlice': {
-            const slice = filter.endpoints ? projectEndpointSlice(obj) : null
+            const slice = filter.endpoints ? projectEndpointSlice(obj, (message) => log.warn(`${file}: ${message}`)) : null
             if (slice) slices.push(slice)
             break
           }

@@ -1,8 +1,24 @@
 import { isIPv4, isIPv6 } from 'node:net'
 import { canonicalIP } from '../dns/address.js'
-import { normalizeName } from '../dns/names.js'
+import { escapeText, nameLabels, normalizeName } from '../dns/names.js'
 import { InvalidObjectError } from '../errors.js'
 import type { EndpointRecord, NamespaceRecord, PodRecord, PortRecord, ServiceRecord, SliceRecord } from './records.js'
+
+/** Reports a part of an object that was left out (the object itself is kept). */
+export type Warn = (message: string) => void
+
+/**
+ * A DNS label as Kubernetes names are (RFC 1123): what Service and namespace names and endpoint
+ * hostnames become in answers. Anything else could not be written, or could not be asked for.
+ */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/
+/** Text from an object as a log line shows it: a 10,000-character name is cut short. */
+const LOGGED_TEXT = 100
+function shown(text: string): string {
+  return text.length > LOGGED_TEXT ? `${text.slice(0, LOGGED_TEXT)}... (${text.length} characters)` : text
+}
+
+const NOT_A_LABEL = 'is not a DNS label (RFC 1123: at most 63 of a-z, 0-9 and -, a letter or digit at each end)'
 
 type Json = Record<string, unknown>
 
@@ -25,13 +41,21 @@ const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name'
 
-function metadata(kind: string, obj: unknown, namespaced: boolean): { name: string; namespace: string; labels: Json } {
+/**
+ * The object's name, namespace and labels. The namespace, and the name when `nameIsLabel` (it
+ * appears in answers), must be DNS labels: an object that breaks this is skipped.
+ */
+function metadata(kind: string, obj: unknown, namespaced: boolean, nameIsLabel: boolean): { name: string; namespace: string; labels: Json } {
   if (!isObject(obj) || !isObject(obj.metadata)) throw new InvalidObjectError(kind, '?', 'no metadata')
   const { name, namespace, labels } = obj.metadata
   if (typeof name !== 'string' || name === '') throw new InvalidObjectError(kind, '?', 'metadata.name is missing')
   // kubectl fills in `default` for namespaced objects written without one; so do we.
-  const ns = namespaced ? (typeof namespace === 'string' && namespace !== '' ? namespace : 'default') : ''
-  return { name: name.toLowerCase(), namespace: intern(ns.toLowerCase()), labels: isObject(labels) ? labels : {} }
+  const ns = namespaced ? (typeof namespace === 'string' && namespace !== '' ? namespace.toLowerCase() : 'default') : ''
+  const lowerName = name.toLowerCase()
+  const ref = shown(namespaced ? `${ns}/${lowerName}` : lowerName)
+  if (namespaced && !DNS_LABEL.test(ns)) throw new InvalidObjectError(kind, ref, `namespace ${NOT_A_LABEL}`)
+  if (nameIsLabel && !DNS_LABEL.test(lowerName)) throw new InvalidObjectError(kind, ref, `name ${NOT_A_LABEL}`)
+  return { name: lowerName, namespace: intern(ns), labels: isObject(labels) ? labels : {} }
 }
 
 /** The object's labels, for selectors. */
@@ -61,7 +85,7 @@ function address(kind: string, ref: string, text: unknown): string {
 }
 
 export function projectService(obj: unknown): ServiceRecord {
-  const { name, namespace } = metadata('Service', obj, true)
+  const { name, namespace } = metadata('Service', obj, true, true)
   const ref = `${namespace}/${name}`
   const spec = isObject((obj as Json).spec) ? ((obj as Json).spec as Json) : {}
   const hasSelector = isObject(spec.selector) && Object.keys(spec.selector).length > 0
@@ -71,6 +95,10 @@ export function projectService(obj: unknown): ServiceRecord {
       throw new InvalidObjectError('Service', ref, 'type ExternalName without spec.externalName')
     }
     const target = normalizeName(spec.externalName)
+    // What CoreDNS would fail to write in every answer (it does not check): skipped here instead.
+    if (nameLabels(target) === null || target === '') {
+      throw new InvalidObjectError('Service', ref, `spec.externalName ${shown(JSON.stringify(spec.externalName))} is not a domain name (labels of 1 to 63 bytes, 253 in all)`)
+    }
     // An IP literal is not a name a CNAME can point at; CoreDNS ignores it.
     const externalName = isIPv4(target) || isIPv6(target) ? null : target
     return { ...base, kind: 'external-name', clusterIPs: [], externalName }
@@ -89,9 +117,12 @@ function externalIPs(ref: string, spec: Json, status: unknown): string[] {
   return [...asArray(spec.externalIPs), ...ingressIPs].map((ip) => address('Service', ref, ip))
 }
 
-/** Null for slices that publish nothing DNS answers with (FQDN address type). */
-export function projectEndpointSlice(obj: unknown): SliceRecord | null {
-  const { name, namespace, labels } = metadata('EndpointSlice', obj, true)
+/**
+ * Null for slices that publish nothing DNS answers with (FQDN address type). An endpoint hostname
+ * that is not a DNS label is left out (with `warn`): the endpoint is then named by its address.
+ */
+export function projectEndpointSlice(obj: unknown, warn: Warn): SliceRecord | null {
+  const { name, namespace, labels } = metadata('EndpointSlice', obj, true, false)
   const ref = `${namespace}/${name}`
   const body = obj as Json
   if (body.addressType === 'FQDN') return null
@@ -112,18 +143,21 @@ export function projectEndpointSlice(obj: unknown): SliceRecord | null {
     })
     if (addresses.length === 0) continue
     const targetRef = isObject(ep.targetRef) ? ep.targetRef : {}
-    endpoints.push({
-      addresses,
-      hostname: typeof ep.hostname === 'string' && ep.hostname !== '' ? ep.hostname.toLowerCase() : null,
-      podName: targetRef.kind === 'Pod' && typeof targetRef.name === 'string' ? targetRef.name.toLowerCase() : null,
-    })
+    let hostname = typeof ep.hostname === 'string' && ep.hostname !== '' ? ep.hostname.toLowerCase() : null
+    if (hostname !== null && !DNS_LABEL.test(hostname)) {
+      warn(escapeText(`EndpointSlice ${ref}: leaving out hostname ${shown(JSON.stringify(ep.hostname))}: it ${NOT_A_LABEL}`))
+      hostname = null
+    }
+    const podName = targetRef.kind === 'Pod' && typeof targetRef.name === 'string' ? targetRef.name.toLowerCase() : ''
+    // A pod name that is no DNS label (too long, dotted) cannot name it: the address does (CoreDNS's rule).
+    endpoints.push({ addresses, hostname, podName: DNS_LABEL.test(podName) ? podName : null })
   }
   return { namespace, name, service: intern(service.toLowerCase()), endpoints, ports: ports('EndpointSlice', ref, body.ports) }
 }
 
 /** Null for pods that answer nothing: finished, being deleted, or without an address yet. */
 export function projectPod(obj: unknown): PodRecord | null {
-  const { name, namespace } = metadata('Pod', obj, true)
+  const { name, namespace } = metadata('Pod', obj, true, false)
   const ref = `${namespace}/${name}`
   const body = obj as Json
   const status = isObject(body.status) ? body.status : {}
@@ -136,5 +170,5 @@ export function projectPod(obj: unknown): PodRecord | null {
 }
 
 export function projectNamespace(obj: unknown): NamespaceRecord {
-  return { name: metadata('Namespace', obj, false).name }
+  return { name: metadata('Namespace', obj, false, true).name }
 }

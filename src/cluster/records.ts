@@ -30,7 +30,7 @@ export interface ServiceRecord {
 export interface EndpointRecord {
   readonly addresses: readonly string[]
   readonly hostname: string | null
-  /** targetRef.name when it is a Pod (for `endpoint_pod_names`). */
+  /** targetRef.name when it is a Pod whose name is a DNS label (for `endpoint_pod_names`). */
   readonly podName: string | null
 }
 

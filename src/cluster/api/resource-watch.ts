@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Watch } from '@kubernetes/client-node'
+import { escapeText } from '../../dns/names.js'
 import type { Logger } from '../../log.js'
 import { ErrorCode, isError } from '../../errors.js'
 import type { RecordKind, RecordOf, RecordStore } from '../record-store.js'
@@ -114,7 +115,7 @@ export class ResourceWatch<K extends RecordKind> {
 
   private project(obj: unknown): RecordOf[K] | null {
     try {
-      return this.options.kind.project(obj)
+      return this.options.kind.project(obj, (message) => this.options.log.warn(message))
     } catch (err) {
       if (!isError(err, ErrorCode.INVALID_OBJECT)) throw err
       this.options.log.warn(`skipping ${err.message}`)
@@ -151,7 +152,7 @@ export class ResourceWatch<K extends RecordKind> {
         if (type === 'ERROR') {
           const code = (obj as { code?: number })?.code
           if (code === HTTP_GONE) gone = true
-          else this.options.log.warn(`${kind.objectKind} watch error: ${JSON.stringify(obj)}`)
+          else this.options.log.warn(escapeText(`${kind.objectKind} watch error: ${JSON.stringify(obj)}`))
           this.request?.abort()
           return
         }

@@ -1,6 +1,6 @@
 import { CoreV1Api, DiscoveryV1Api, type KubeConfig } from '@kubernetes/client-node'
 import type { RecordKind, RecordOf } from '../record-store.js'
-import { projectEndpointSlice, projectNamespace, projectPod, projectService } from '../project.js'
+import { projectEndpointSlice, projectNamespace, projectPod, projectService, type Warn } from '../project.js'
 
 /** One page of a list, as the library's API clients return it. */
 export interface ListPage {
@@ -31,8 +31,11 @@ export interface WatchedKind<K extends RecordKind> {
   readonly objectKind: string
   readonly watchPath: string
   list(api: ApiClients, params: ListParams): Promise<ListPage>
-  /** The record to keep, null when the object answers nothing (it is then removed); throws InvalidObjectError. */
-  project(obj: unknown): RecordOf[K] | null
+  /**
+   * The record to keep, null when the object answers nothing (it is then removed); throws
+   * InvalidObjectError; parts left out are reported to `warn`.
+   */
+  project(obj: unknown, warn: Warn): RecordOf[K] | null
 }
 
 export const NAMESPACES: WatchedKind<'namespace'> = {
