@@ -48,12 +48,14 @@ describe('a label is bytes: a dot inside one is not a separator', () => {
     expect(reply.answer).toEqual([])
   })
 
-  it('binary labels are echoed exactly and answered in a reply that parses', async () => {
+  it('binary labels are echoed exactly, answered in a reply that parses, and logged escaped', async () => {
+    logLines.length = 0
     const query = rawQuery([Buffer.from([0, 0xff, 0x2e, 0x5c, 0x20]), 'shop', 'svc', 'cluster', 'local'], 28)
     const reply = await udpExchange(server.port, query)
     expect(reply).not.toBeNull()
     expect((dnsPacket.decode(reply!) as { rcode?: string }).rcode).toBe('NXDOMAIN')
     expect(reply!.subarray(12, query.length)).toEqual(query.subarray(12))
+    expect(logLines.filter((l) => l.includes('"AAAA IN \\000\\255\\.\\\\\\032.shop.svc.cluster.local. udp '))).toHaveLength(1)
   })
 })
 
