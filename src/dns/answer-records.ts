@@ -1,8 +1,7 @@
 import { canonicalIP } from './address.js'
 import { HEADER_SIZE, RRType } from './constants.js'
 import type { Reply, ResourceRecord } from './message.js'
-import { readName } from './names.js'
-import { skipName } from './wire-ttls.js'
+import { readName, skipName } from './wire-ttls.js'
 
 /**
  * The answer section of a reply as records, relayed ones read from their bytes (names label-exact,

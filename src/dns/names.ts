@@ -36,35 +36,6 @@ export function labelText(bytes: Buffer, start: number, end: number): string {
   return text
 }
 
-/** Pointers followed in one name before it counts as a loop. */
-const MAX_POINTERS = 127
-
-/**
- * The name at `offset` of a message in presentation form (pointers followed) and the offset after
- * it where it stands; null when it does not parse (out of bounds, a loop, over 255 bytes).
- */
-export function readName(wire: Buffer, offset: number): { name: string; end: number } | null {
-  let name = ''
-  let end = -1
-  let wireLength = 1
-  for (let pointers = 0; ; ) {
-    if (offset >= wire.length) return null
-    const length = wire[offset]!
-    if (length === 0) return { name, end: end < 0 ? offset + 1 : end }
-    if ((length & 0xc0) === 0xc0) {
-      if (offset + 1 >= wire.length || ++pointers > MAX_POINTERS) return null
-      if (end < 0) end = offset + 2
-      offset = ((length & 0x3f) << 8) | wire[offset + 1]!
-      continue
-    }
-    wireLength += 1 + length
-    if (length > MAX_LABEL || offset + 1 + length > wire.length || wireLength > MAX_NAME_WIRE) return null
-    const label = labelText(wire, offset + 1, offset + 1 + length)
-    name = name === '' ? label : `${name}.${label}`
-    offset += 1 + length
-  }
-}
-
 /**
  * Any text from the wire or the API made safe for one log line: printable ASCII as itself, a
  * backslash doubled, everything else (control characters, newlines, non-ASCII) as `\DDD` of its

@@ -1,4 +1,5 @@
 import { HEADER_SIZE, RRType } from './constants.js'
+import { labelText, MAX_LABEL, MAX_NAME_WIRE } from './names.js'
 
 /** Where a message's TTLs are, and what caching needs to know of them. */
 export interface WireTtls {
@@ -25,17 +26,18 @@ export function skipName(wire: Buffer, offset: number): number {
 }
 
 /**
- * Reads a (possibly compressed) name as text, labels joined by dots as the query decoder writes
- * them; `end` is the offset after it where it stands. Null when malformed or a pointer loops.
+ * Reads a (possibly compressed) name in presentation form, each label escaped as the query decoder
+ * writes it (`\.`, `\DDD`); `end` is the offset after it where it stands. Null when malformed, over
+ * 255 bytes, or a pointer loops.
  */
 export function readName(wire: Buffer, offset: number): { readonly name: string; readonly end: number } | null {
-  const labels: string[] = []
+  let name = ''
   let end = -1
   let wireLength = 1
   for (let jumps = 0; jumps < 128; ) {
     if (offset >= wire.length) return null
     const length = wire[offset]!
-    if (length === 0) return { name: labels.join('.'), end: end === -1 ? offset + 1 : end }
+    if (length === 0) return { name, end: end === -1 ? offset + 1 : end }
     if ((length & 0xc0) === 0xc0) {
       if (offset + 2 > wire.length) return null
       if (end === -1) end = offset + 2
@@ -43,10 +45,11 @@ export function readName(wire: Buffer, offset: number): { readonly name: string;
       jumps++
       continue
     }
-    if (length > 63 || offset + 1 + length > wire.length) return null
+    if (length > MAX_LABEL || offset + 1 + length > wire.length) return null
     wireLength += 1 + length
-    if (wireLength > 255) return null
-    labels.push(wire.toString('latin1', offset + 1, offset + 1 + length))
+    if (wireLength > MAX_NAME_WIRE) return null
+    const label = labelText(wire, offset + 1, offset + 1 + length)
+    name = name === '' ? label : `${name}.${label}`
     offset += 1 + length
   }
   return null

@@ -5,10 +5,10 @@ import { canonicalIP } from '../../src/dns/address.js'
 import { answerRecords } from '../../src/dns/answer-records.js'
 import { RRType } from '../../src/dns/constants.js'
 import { emptyReply, type DnsQuery, type Reply, type ResourceRecord } from '../../src/dns/message.js'
-import { labelText, nameWire, readName, splitName } from '../../src/dns/names.js'
+import { labelText, nameWire, splitName } from '../../src/dns/names.js'
 import { decodeQuery } from '../../src/dns/query-decoder.js'
 import { encodeReply, replySizeLimit } from '../../src/dns/response-encoder.js'
-import { skipName } from '../../src/dns/wire-ttls.js'
+import { readName, skipName } from '../../src/dns/wire-ttls.js'
 
 const RUNS = { numRuns: 1500 }
 
