@@ -1,7 +1,7 @@
 import { canonicalIP } from './address.js'
-import { HEADER_SIZE, RRType } from './constants.js'
+import { RRType } from './constants.js'
 import type { Reply, ResourceRecord } from './message.js'
-import { readName, skipName } from './wire-ttls.js'
+import { readName, recordsStart } from './wire-ttls.js'
 
 /**
  * The answer section of a reply as records, relayed ones read from their bytes (names label-exact,
@@ -12,13 +12,8 @@ export function answerRecords(reply: Reply): readonly ResourceRecord[] {
   if (!reply.relayed) return reply.answer
   const wire = reply.relayed
   const records: ResourceRecord[] = []
-  if (wire.length < HEADER_SIZE) return records
-  let offset = HEADER_SIZE
-  for (let q = wire.readUInt16BE(4); q > 0; q--) {
-    offset = skipName(wire, offset)
-    if (offset < 0) return records
-    offset += 4
-  }
+  let offset = recordsStart(wire)
+  if (offset < 0) return records
   for (let i = wire.readUInt16BE(6); i > 0; i--) {
     const owner = readName(wire, offset)
     if (!owner || owner.end + 10 > wire.length) return records

@@ -1,7 +1,7 @@
 import { writeIPv4, writeIPv6 } from './address.js'
 import { CLASSIC_UDP_SIZE, Flag, HEADER_SIZE, RRClass, RRType, SERVER_UDP_SIZE } from './constants.js'
 import type { DnsQuery, Reply, ResourceRecord } from './message.js'
-import { skipName } from './wire-ttls.js'
+import { recordsStart, skipName } from './wire-ttls.js'
 import { WireWriter } from './wire-writer.js'
 
 const MAX_MESSAGE = 65535
@@ -110,13 +110,8 @@ function ownOpt(rcode: number, dnssecOk: boolean): Buffer {
 
 /** The bytes of a message's OPT record, or null when it has none or does not parse. */
 function optRecord(wire: Buffer): Buffer | null {
-  if (wire.length < HEADER_SIZE) return null
-  let offset = HEADER_SIZE
-  for (let q = wire.readUInt16BE(4); q > 0; q--) {
-    offset = skipName(wire, offset)
-    if (offset < 0) return null
-    offset += 4
-  }
+  let offset = recordsStart(wire)
+  if (offset < 0) return null
   const records = wire.readUInt16BE(6) + wire.readUInt16BE(8) + wire.readUInt16BE(10)
   const additionalFrom = records - wire.readUInt16BE(10)
   for (let i = 0; i < records; i++) {

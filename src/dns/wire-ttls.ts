@@ -55,16 +55,23 @@ export function readName(wire: Buffer, offset: number): { readonly name: string;
   return null
 }
 
-/** Scans a whole message (as written by us or an upstream); null when it does not parse. */
-export function scanTtls(wire: Buffer): WireTtls | null {
-  if (wire.length < HEADER_SIZE) return null
-  const counts = [wire.readUInt16BE(6), wire.readUInt16BE(8), wire.readUInt16BE(10)]
+/** Where a message's first record starts, after its question section; -1 when that does not parse. */
+export function recordsStart(wire: Buffer): number {
+  if (wire.length < HEADER_SIZE) return -1
   let offset = HEADER_SIZE
   for (let q = wire.readUInt16BE(4); q > 0; q--) {
     offset = skipName(wire, offset)
-    if (offset < 0 || offset + 4 > wire.length) return null
+    if (offset < 0 || offset + 4 > wire.length) return -1
     offset += 4
   }
+  return offset
+}
+
+/** Scans a whole message (as written by us or an upstream); null when it does not parse. */
+export function scanTtls(wire: Buffer): WireTtls | null {
+  let offset = recordsStart(wire)
+  if (offset < 0) return null
+  const counts = [wire.readUInt16BE(6), wire.readUInt16BE(8), wire.readUInt16BE(10)]
   const offsets: number[] = []
   let minTtl: number | null = null
   let soa: WireTtls['soa'] = null

@@ -1,6 +1,5 @@
 import dnsPacket from 'dns-packet'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { FakeApiServer } from '../support/api-server/fake-api-server.js'
 import type { KubeObject } from '../support/api-server/fake-cluster.js'
 import { startApiServer } from '../support/api-server/seed.js'
 import { rr } from '../support/cluster.js'
@@ -8,13 +7,16 @@ import { logLines, startServer, type RunningServer } from '../support/dns-server
 import { buildQuery, udpExchange } from '../support/raw-client.js'
 import { until } from '../support/until.js'
 
-let api: FakeApiServer | undefined
-let dns: RunningServer | undefined
+/** What a test started, stopped after it, last started first. */
+const started: Array<() => Promise<void>> = []
 afterEach(async () => {
-  await dns?.stop()
-  await api?.close()
-  dns = api = undefined
+  for (const stop of started.splice(0).reverse()) await stop()
 })
+async function startDns(corefile: string, files: Record<string, string> = {}): Promise<RunningServer> {
+  const server = await startServer(corefile, files)
+  started.push(() => server.stop())
+  return server
+}
 
 const LONG = 'x'.repeat(10_000)
 const FORGED = 'web\n[ERROR] plugin/kubernetes: FORGED LINE'
@@ -103,7 +105,7 @@ describe('objects whose names DNS cannot carry are skipped, the rest served', ()
   it('from a manifest file', async () => {
     logLines.length = 0
     const yaml = OBJECTS.map((o) => JSON.stringify(o)).join('\n---\n')
-    dns = await startServer(
+    const dns = await startDns(
       `.:0 {
   bind 127.0.0.1
   kubernetes cluster.local in-addr.arpa {
@@ -119,9 +121,10 @@ describe('objects whose names DNS cannot carry are skipped, the rest served', ()
 
   it('from the API', async () => {
     logLines.length = 0
-    api = await startApiServer([])
+    const api = await startApiServer([])
+    started.push(() => api.close())
     for (const obj of OBJECTS.slice(0, 3)) api.cluster.apply(obj)
-    dns = await startServer(`.:0 {
+    const dns = await startDns(`.:0 {
   bind 127.0.0.1
   kubernetes cluster.local in-addr.arpa {
     endpoint ${api.url}
@@ -131,7 +134,7 @@ describe('objects whose names DNS cannot carry are skipped, the rest served', ()
 `)
     // The rest arrive as watch events, after the first list.
     for (const obj of OBJECTS.slice(3)) api.cluster.apply(obj)
-    await until(async () => (await ask(dns!, '_http._tcp.hosts.lab2.svc.cluster.local', 'SRV')).answers?.length === 2, Boolean, 5000, 100)
+    await until(async () => (await ask(dns, '_http._tcp.hosts.lab2.svc.cluster.local', 'SRV')).answers?.length === 2, Boolean, 5000, 100)
     await expectServed(dns)
     expectSkipLines()
   })
