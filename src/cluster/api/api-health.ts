@@ -1,11 +1,12 @@
+import { escapeText } from '../../dns/names.js'
 import type { Logger } from '../../log.js'
 import { apiOutages, apiUp } from './api-metrics.js'
 
-/** What an error from the client says, briefly: the socket error code when there is one. */
+/** What an error from the client says, briefly (the socket error code when there is one), escaped for a log line. */
 export function describeError(err: unknown): string {
   const e = err as { code?: unknown; cause?: { code?: string; message?: string }; message?: string }
   if (typeof e?.code === 'number') return `HTTP ${e.code}`
-  return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err)
+  return escapeText(e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err))
 }
 
 /**
