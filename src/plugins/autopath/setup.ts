@@ -4,7 +4,7 @@ import { expectArgs, expectNoBlock } from '../../config/directive-args.js'
 import { parseZone } from '../../config/server-address.js'
 import { Rcode, RRType } from '../../dns/constants.js'
 import { emptyReply, type DnsQuery, type Reply, type ResourceRecord } from '../../dns/message.js'
-import { inAnyZone, isInZone, normalizeName } from '../../dns/names.js'
+import { inAnyZone, isInZone, nameLabels, normalizeName } from '../../dns/names.js'
 import { renamedQuery } from '../../dns/renamed-query.js'
 import { registry } from '../../metrics/registry.js'
 import type { Handler, PluginDefinition } from '../plugin.js'
@@ -77,7 +77,10 @@ export const autopath: PluginDefinition = {
         const reply = await next(query)
         if (reply.rcode !== Rcode.NXDOMAIN) return reply
         for (const domain of search.slice(1)) {
-          const candidate = renamedQuery(query, `${base}.${domain}`)
+          const name = `${base}.${domain}`
+          // A search domain that makes the name too long for DNS gives no candidate.
+          if (nameLabels(name) === null) continue
+          const candidate = renamedQuery(query, name)
           const found = await next(candidate)
           if (found.rcode === Rcode.NXDOMAIN) continue
           success.inc()
