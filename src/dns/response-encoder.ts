@@ -98,13 +98,21 @@ function relay(query: DnsQuery, upstream: Buffer, limit: number): Buffer {
 
 const EMPTY = Buffer.alloc(0)
 
+/** The OPT records this server writes, by upper rcode bits and DO: built once each. */
+const OWN_OPTS = new Map<number, Buffer>()
+
 /** The OPT record this server writes: its payload size, the upper bits of `rcode`, DO echoed. */
 function ownOpt(rcode: number, dnssecOk: boolean): Buffer {
-  const opt = Buffer.alloc(OPT_SIZE)
-  opt.writeUInt16BE(RRType.OPT, 1)
-  opt.writeUInt16BE(SERVER_UDP_SIZE, 3)
-  opt[5] = rcode >> 4
-  opt.writeUInt16BE(dnssecOk ? DO_BIT : 0, 7)
+  const key = (rcode >> 4) * 2 + (dnssecOk ? 1 : 0)
+  let opt = OWN_OPTS.get(key)
+  if (!opt) {
+    opt = Buffer.alloc(OPT_SIZE)
+    opt.writeUInt16BE(RRType.OPT, 1)
+    opt.writeUInt16BE(SERVER_UDP_SIZE, 3)
+    opt[5] = rcode >> 4
+    opt.writeUInt16BE(dnssecOk ? DO_BIT : 0, 7)
+    OWN_OPTS.set(key, opt)
+  }
   return opt
 }
 

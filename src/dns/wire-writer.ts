@@ -7,6 +7,8 @@ import { labelEnd, MAX_LABEL, MAX_NAME_WIRE, nameLabels } from './names.js'
  * answers past the 512 bytes a client without EDNS accepts.
  */
 const MAX_POINTER = 0x3fff
+/** Names up to this many characters fit 255 bytes whatever they hold. */
+const MAX_TEXT_UNCOUNTED = Math.floor((MAX_NAME_WIRE - 2) / 3)
 
 /** Names whose text round-trips through the wire unchanged (printable ASCII, no dot or backslash in a label). */
 function isPlainName(name: string): boolean {
@@ -109,7 +111,8 @@ export class WireWriter {
       this.escapedName(name, compress)
       return
     }
-    if (name !== '' && Buffer.byteLength(name) + 2 > MAX_NAME_WIRE) throw new NameEncodingError(name)
+    // A UTF-16 unit is at most 3 bytes: only long names need their bytes counted.
+    if (name.length > MAX_TEXT_UNCOUNTED && Buffer.byteLength(name) + 2 > MAX_NAME_WIRE) throw new NameEncodingError(name)
     let start = 0
     while (start < name.length) {
       if (this.pointTo(name, start, compress)) return
