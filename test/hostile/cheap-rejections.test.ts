@@ -1,6 +1,6 @@
 import dnsPacket from 'dns-packet'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { clusterCorefile } from '../support/cluster.js'
+import { clusterCorefile } from '../support/corefile.js'
 import { startServer, type RunningServer } from '../support/dns-server.js'
 import { idOf, rcodeOf, udpExchange } from '../support/raw-client.js'
 

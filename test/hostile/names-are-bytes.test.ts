@@ -1,12 +1,13 @@
 import dnsPacket from 'dns-packet'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { clusterCorefile, expectNxdomain, expectReply, rr } from '../support/cluster.js'
+import { expectNxdomain, expectReply, rr } from '../support/cluster.js'
+import { clusterKubernetes, serverBlock } from '../support/corefile.js'
 import { logLines, startServer, type RunningServer } from '../support/dns-server.js'
 import { udpExchange } from '../support/raw-client.js'
 
 let server: RunningServer
 beforeAll(async () => {
-  server = await startServer(clusterCorefile().replace('kubernetes', 'log\n  kubernetes'))
+  server = await startServer(serverBlock(['log', clusterKubernetes()]))
 })
 afterAll(() => server.stop())
 

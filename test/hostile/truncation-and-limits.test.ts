@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { decodeQuery } from '../../src/dns/query-decoder.js'
 import { errorsMiddleware } from '../../src/plugins/errors/setup.js'
 import { encodeFailures } from '../../src/plugins/prometheus/dns-metrics.js'
-import { clusterCorefile } from '../support/cluster.js'
+import { clusterKubernetes, serverBlock } from '../support/corefile.js'
 import { logLines, startServer, type RunningServer } from '../support/dns-server.js'
 import { buildQuery, udpExchange } from '../support/raw-client.js'
 import { unboundForFile } from '../support/unbound.js'
@@ -21,7 +21,7 @@ afterEach(async () => {
 
 describe('a truncated reply to an EDNS query keeps its OPT record (RFC 6891 7)', () => {
   it('for our own replies and for relayed ones', async () => {
-    server = await startServer(clusterCorefile().replace('kubernetes', `forward example.com ${upstream().address}:${upstream().port}\n  kubernetes`))
+    server = await startServer(serverBlock([`forward example.com ${upstream().address}:${upstream().port}`, clusterKubernetes()]))
     for (const name of ['big.lab.svc.cluster.local', 'big.example.com']) {
       const reply = await server.ask(name, name.endsWith('.com') ? 'TXT' : 'A', { flags: ['+bufsize=512', '+ignore'] })
       expect(reply.flags, name).toContain('tc')
