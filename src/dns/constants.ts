@@ -16,7 +16,10 @@ export const RRType = {
   ANY: 255,
 } as const
 
-export const RRClass = { IN: 1 } as const
+export const RRClass = { IN: 1, CH: 3, ANY: 255 } as const
+
+/** EDNS0 option codes (RFC 5001 NSID, RFC 8914 extended errors). */
+export const EdnsOptionCode = { NSID: 3, EDE: 15 } as const
 
 export const Rcode = {
   NOERROR: 0,
@@ -38,6 +41,7 @@ export const Flag = {
   TC: 0x0200,
   RD: 0x0100,
   RA: 0x0080,
+  AD: 0x0020,
   CD: 0x0010,
 } as const
 

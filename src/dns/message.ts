@@ -7,6 +7,8 @@ import type { RRType } from './constants.js'
 interface RecordBase {
   readonly name: string
   readonly ttl: number
+  /** The record's class; IN when absent (chaos answers in CH). */
+  readonly class?: number
 }
 
 export interface AddressRecord extends RecordBase {
@@ -43,7 +45,19 @@ export interface TxtRecord extends RecordBase {
   readonly texts: readonly string[]
 }
 
-export type ResourceRecord = AddressRecord | NameRecord | SrvRecord | SoaRecord | TxtRecord
+export interface MxRecord extends RecordBase {
+  readonly type: typeof RRType.MX
+  readonly preference: number
+  readonly exchange: string
+}
+
+export interface HinfoRecord extends RecordBase {
+  readonly type: typeof RRType.HINFO
+  readonly cpu: string
+  readonly os: string
+}
+
+export type ResourceRecord = AddressRecord | NameRecord | SrvRecord | SoaRecord | TxtRecord | MxRecord | HinfoRecord
 
 /** One EDNS0 option (RFC 6891): its code and data as on the wire. */
 export interface EdnsOption {
@@ -56,7 +70,7 @@ export interface Edns {
   readonly udpSize: number
   readonly version: number
   readonly dnssecOk: boolean
-  /** Options this server sends on to upstreams (set by `rewrite edns0`); absent: none. */
+  /** The options the client sent, as `rewrite edns0` changed them; forward sends them on (absent: none). */
   readonly options?: readonly EdnsOption[]
 }
 
@@ -93,6 +107,12 @@ export interface Reply {
    * It answers the same question bytes; only the ID is the client's.
    */
   readonly relayed?: Buffer
+  /** Options for the reply's OPT record (nsid, EDE), written when the query has EDNS. */
+  readonly ednsOptions?: readonly EdnsOption[]
+  /** Header bits to set and then clear in the reply as sent (the `header` plugin). */
+  readonly headerFlags?: { readonly set: number; readonly clear: number }
+  /** No reply at all is sent (`acl` drop). */
+  readonly drop?: boolean
 }
 
 /** A reply with no records: errors and refusals. */

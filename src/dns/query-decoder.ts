@@ -1,5 +1,5 @@
 import { Flag, HEADER_SIZE, Opcode, Rcode, RRClass, RRType } from './constants.js'
-import type { DnsQuery, Edns } from './message.js'
+import type { DnsQuery, Edns, EdnsOption } from './message.js'
 import { labelText, MAX_LABEL, MAX_NAME_WIRE } from './names.js'
 import { skipName } from './wire-ttls.js'
 
@@ -57,7 +57,9 @@ export function decodeQuery(packet: Buffer, transport: 'udp' | 'tcp', remoteAddr
       if (end > packet.length) return formerr
       if (section === 2 && packet.readUInt16BE(offset) === RRType.OPT) {
         opts++
-        edns = { udpSize: packet.readUInt16BE(offset + 2), version: packet[offset + 5]!, dnssecOk: (packet.readUInt16BE(offset + 6) & DO_BIT) !== 0 }
+        const options = readOptions(packet, offset + RR_FIXED, end)
+        if (!options) return formerr
+        edns = { udpSize: packet.readUInt16BE(offset + 2), version: packet[offset + 5]!, dnssecOk: (packet.readUInt16BE(offset + 6) & DO_BIT) !== 0, options }
       }
       offset = end
     }
@@ -65,12 +67,26 @@ export function decodeQuery(packet: Buffer, transport: 'udp' | 'tcp', remoteAddr
   const query: DnsQuery = { ...bare, ...question, edns }
   if (opts > 1) return { rejection: { query: { ...query, questionWire: EMPTY }, rcode: Rcode.FORMERR } }
   if (edns && edns.version !== 0) return { rejection: { query, rcode: Rcode.BADVERS } }
-  if (query.class !== RRClass.IN) return { rejection: { query, rcode: Rcode.REFUSED } }
+  // CH goes on to the server block, which refuses it unless a plugin there answers CH (chaos).
+  if (query.class !== RRClass.IN && query.class !== RRClass.CH) return { rejection: { query, rcode: Rcode.REFUSED } }
   if (query.type === RRType.AXFR || query.type === RRType.IXFR) return { rejection: { query, rcode: Rcode.REFUSED } }
   return { query }
 }
 
 const EMPTY = Buffer.alloc(0)
+
+/** An OPT record's options (code, length, data) between `start` and `end`; null when one overruns. */
+function readOptions(packet: Buffer, start: number, end: number): EdnsOption[] | null {
+  const options: EdnsOption[] = []
+  for (let at = start; at < end; ) {
+    if (at + 4 > end) return null
+    const length = packet.readUInt16BE(at + 2)
+    if (at + 4 + length > end) return null
+    options.push({ code: packet.readUInt16BE(at), data: Buffer.from(packet.subarray(at + 4, at + 4 + length)) })
+    at += 4 + length
+  }
+  return options
+}
 
 /**
  * Reads the question at the header's end: its name in presentation form (letter case kept, each

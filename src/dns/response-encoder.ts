@@ -2,6 +2,7 @@ import { writeIPv4, writeIPv6 } from './address.js'
 import { CLASSIC_UDP_SIZE, Flag, HEADER_SIZE, RRClass, RRType, SERVER_UDP_SIZE } from './constants.js'
 import type { DnsQuery, Reply, ResourceRecord } from './message.js'
 import { recordsStart, skipName } from './wire-ttls.js'
+import { ednsOptionBytes, withEdnsOptions } from './relayed-sections.js'
 import { WireWriter } from './wire-writer.js'
 
 const MAX_MESSAGE = 65535
@@ -26,7 +27,7 @@ export function replySizeLimit(query: Pick<DnsQuery, 'transport' | 'edns'>): num
  * NameEncodingError when a record holds a name that cannot be written.
  */
 export function encodeReply(query: DnsQuery, reply: Reply, limit = replySizeLimit(query)): Buffer {
-  if (reply.relayed) return relay(query, reply.relayed, limit)
+  if (reply.relayed) return relay(query, reply, reply.relayed, limit)
   writer.reset()
   writer.reserve(HEADER_SIZE)
   writer.bytes(query.questionWire)
@@ -36,7 +37,8 @@ export function encodeReply(query: DnsQuery, reply: Reply, limit = replySizeLimi
   const sections = [reply.answer, reply.authority, reply.additional]
   const counts: [number, number, number] = [0, 0, 0]
   let cutAt = { end: writer.offset, counts: [0, 0, 0] as [number, number, number] }
-  const optBytes = query.edns ? OPT_SIZE : 0
+  const options = query.edns && reply.ednsOptions ? ednsOptionBytes(reply.ednsOptions) : null
+  const optBytes = query.edns ? OPT_SIZE + (options?.length ?? 0) : 0
   let truncated = false
   fill: for (let s = 0; s < 3; s++) {
     const records = sections[s]!
@@ -55,7 +57,13 @@ export function encodeReply(query: DnsQuery, reply: Reply, limit = replySizeLimi
   writer.offset = cutAt.end
 
   let rcode = reply.rcode
-  if (query.edns) writer.bytes(ownOpt(rcode, query.edns.dnssecOk))
+  if (query.edns) {
+    writer.bytes(ownOpt(rcode, query.edns.dnssecOk))
+    if (options) {
+      writer.buf.writeUInt16BE(options.length, writer.offset - 2) // the OPT record's RDLENGTH
+      writer.bytes(options)
+    }
+  }
   rcode &= 0xf
 
   const buf = writer.buf
@@ -63,7 +71,7 @@ export function encodeReply(query: DnsQuery, reply: Reply, limit = replySizeLimi
   let flags = Flag.QR | (query.flags & (OPCODE_MASK | Flag.RD | Flag.CD)) | rcode
   if (reply.authoritative) flags |= Flag.AA
   if (truncated) flags |= Flag.TC
-  buf.writeUInt16BE(flags, 2)
+  buf.writeUInt16BE(withHeaderFlags(flags, reply), 2)
   buf.writeUInt16BE(query.questionWire.length > 0 ? 1 : 0, 4)
   buf.writeUInt16BE(cutAt.counts[0], 6)
   buf.writeUInt16BE(cutAt.counts[1], 8)
@@ -77,10 +85,12 @@ export function encodeReply(query: DnsQuery, reply: Reply, limit = replySizeLimi
  * transport, it becomes the header and question alone with TC set, and the client asks over TCP;
  * an EDNS client still gets an OPT record (RFC 6891 7): the upstream's, or ours when it sent none.
  */
-function relay(query: DnsQuery, upstream: Buffer, limit: number): Buffer {
+function relay(query: DnsQuery, reply: Reply, relayed: Buffer, limit: number): Buffer {
+  const upstream = query.edns && reply.ednsOptions ? withEdnsOptions(relayed, reply.ednsOptions) : relayed
   if (upstream.length <= limit) {
     const out = Buffer.from(upstream)
     out.writeUInt16BE(query.id, 0)
+    out.writeUInt16BE(withHeaderFlags(out.readUInt16BE(2), reply), 2)
     if (questionLength(out) === query.questionWire.length) query.questionWire.copy(out, HEADER_SIZE)
     return out
   }
@@ -88,7 +98,7 @@ function relay(query: DnsQuery, upstream: Buffer, limit: number): Buffer {
   const opt = query.edns ? (optRecord(upstream) ?? ownOpt(flags & 0xf, query.edns.dnssecOk)) : EMPTY
   const out = Buffer.alloc(HEADER_SIZE + query.questionWire.length + opt.length)
   out.writeUInt16BE(query.id, 0)
-  out.writeUInt16BE(flags | Flag.TC, 2)
+  out.writeUInt16BE(withHeaderFlags(flags, reply) | Flag.TC, 2)
   out.writeUInt16BE(1, 4)
   out.writeUInt16BE(opt.length > 0 ? 1 : 0, 10)
   query.questionWire.copy(out, HEADER_SIZE)
@@ -134,6 +144,11 @@ function optRecord(wire: Buffer): Buffer | null {
   return null
 }
 
+/** The header flags word with the reply's `headerFlags` applied (set, then clear). */
+function withHeaderFlags(flags: number, reply: Reply): number {
+  return reply.headerFlags ? (flags | reply.headerFlags.set) & ~reply.headerFlags.clear & 0xffff : flags
+}
+
 /** The length of a message's (first) question, or -1 when it has none or it does not parse. */
 function questionLength(wire: Buffer): number {
   if (wire.length < HEADER_SIZE || wire.readUInt16BE(4) < 1) return -1
@@ -149,9 +164,9 @@ function sameRRset(a: ResourceRecord, b: ResourceRecord): boolean {
   return a.type === b.type && (a.name === b.name || a.name.toLowerCase() === b.name.toLowerCase())
 }
 
-/** Writes one record of ours (name, type, class IN, TTL, rdata) with compression. */
+/** Writes one record of ours (name, type, class (IN by default), TTL, rdata) with compression. */
 export function writeRecord(record: ResourceRecord, w: WireWriter): void {
-  const lengthAt = w.beginRecord(record.name, record.type, RRClass.IN, record.ttl)
+  const lengthAt = w.beginRecord(record.name, record.type, record.class ?? RRClass.IN, record.ttl)
   switch (record.type) {
     case RRType.A:
       writeIPv4(record.address, w.buf, w.reserve(4))
@@ -180,16 +195,27 @@ export function writeRecord(record: ResourceRecord, w: WireWriter): void {
       w.u32(record.expire)
       w.u32(record.minimum)
       break
+    case RRType.MX:
+      w.u16(record.preference)
+      w.name(record.exchange)
+      break
     case RRType.TXT:
-      for (const text of record.texts) {
-        const bytes = Buffer.from(text, 'utf8')
-        for (let i = 0; i === 0 || i < bytes.length; i += TXT_CHUNK) {
-          const chunk = bytes.subarray(i, i + TXT_CHUNK)
-          w.u8(chunk.length)
-          w.bytes(chunk)
-        }
-      }
+      for (const text of record.texts) writeCharacterStrings(text, w)
+      break
+    case RRType.HINFO:
+      writeCharacterStrings(record.cpu, w)
+      writeCharacterStrings(record.os, w)
       break
   }
   w.endRecord(lengthAt)
+}
+
+/** `text` as one character-string, or several when it is longer than 255 bytes (TXT). */
+function writeCharacterStrings(text: string, w: WireWriter): void {
+  const bytes = Buffer.from(text, 'utf8')
+  for (let i = 0; i === 0 || i < bytes.length; i += TXT_CHUNK) {
+    const chunk = bytes.subarray(i, i + TXT_CHUNK)
+    w.u8(chunk.length)
+    w.bytes(chunk)
+  }
 }

@@ -60,6 +60,8 @@ export interface ClusterView {
 /** A plugin set up for one server block. Every part is optional. */
 export interface PluginInstance {
   readonly middleware?: Middleware
+  /** Query classes besides IN the plugin answers (chaos: CH); a block refuses the others. */
+  readonly classes?: readonly number[]
   /** Addresses the block listens on (the `bind` directive). */
   readonly listenAddresses?: readonly string[]
   /** An observer of every query the block answers on a listener. */

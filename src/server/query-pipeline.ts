@@ -29,7 +29,9 @@ export function createPacketHandler(routes: readonly ZoneRoute[]): PacketHandler
     const zone = longestZone(query.lowerName, zones)
     if (zone === null) return encodeReply(query, emptyReply(Rcode.REFUSED, ''))
     const route = byZone.get(zone)!
-    const { reply, wire } = encodeOrServfail(query, await answer(route.handler, query))
+    const given = await answer(route.handler, query)
+    if (given.drop) return null
+    const { reply, wire } = encodeOrServfail(query, given)
     if (route.observers.length > 0) {
       const answered = { query, reply, requestSize: packet.length, response: wire, durationSeconds: (performance.now() - started) / 1000 }
       for (const observe of route.observers) observe(answered)

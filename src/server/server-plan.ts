@@ -1,7 +1,7 @@
 import { dirname } from 'node:path'
 import { parseCorefile, readCorefile, type Directive, type ParseOptions, type ServerBlockSource } from '../config/corefile.js'
 import { DEFAULT_DNS_PORT, parseServerAddress } from '../config/server-address.js'
-import { Rcode } from '../dns/constants.js'
+import { Rcode, RRClass } from '../dns/constants.js'
 import { internalQuery } from '../dns/internal-query.js'
 import { emptyReply, type Reply } from '../dns/message.js'
 import { ConfigError, ConfigErrorList } from '../errors.js'
@@ -110,7 +110,10 @@ export function planServers(blocks: readonly ServerBlockSource[], configDir: str
     byName = new Map(named.map((n) => [n.name, n.instance]))
     instances.push(...blockInstances)
     for (const { name, instance } of named) if (instance.ready) readiness.push({ name, ready: () => instance.ready!() })
-    const handler = blockInstances.reduceRight<Handler>((next, p) => (p.middleware ? p.middleware(next) : next), refuse)
+    const chainHandler = blockInstances.reduceRight<Handler>((next, p) => (p.middleware ? p.middleware(next) : next), refuse)
+    // The decoder lets CH through: a block none of whose plugins answers it refuses it.
+    const classes = new Set<number>([RRClass.IN, ...blockInstances.flatMap((p) => p.classes ?? [])])
+    const handler: Handler = (query) => (classes.has(query.class) ? chainHandler(query) : refuse(query))
     chain = handler
     const binds = blockInstances.find((p) => p.listenAddresses)?.listenAddresses ?? ['']
     for (const { zones: keyZones, port } of addresses) {
