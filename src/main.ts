@@ -6,6 +6,7 @@ import { ClusterDnsError, ConfigError, ErrorCode, isError, StartupError, UsageEr
 import { createLogger, formatLogLine, LOG_FORMATS, setLogFormat, type LogFormat } from './log.js'
 import { Runtime } from './server/runtime.js'
 import { loadServerPlan } from './server/server-plan.js'
+import { packageVersion } from './version.js'
 
 const USAGE = `usage: clusterdns [-conf FILE] [-dns.port PORT] [-pidfile FILE] [-quiet] [-log.format text|json] [-validate] [-version]
   -conf FILE           the Corefile to load (default: ./Corefile); - or stdin reads it from standard input
@@ -90,11 +91,6 @@ function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): Cli {
     }
   }
   return cli
-}
-
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
-  return pkg.version
 }
 
 /** Where the Corefile comes from: a file, or (`-conf -`, CoreDNS's `-conf stdin`) standard input. */

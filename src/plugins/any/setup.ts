@@ -1,0 +1,14 @@
+import { expectArgs, expectNoBlock } from '../../config/directive-args.js'
+import type { PluginDefinition } from '../plugin.js'
+import { anyMiddleware } from './handler.js'
+
+/** `any`: ANY questions answered as RFC 8482 says. */
+export const any: PluginDefinition = {
+  name: 'any',
+  once: true,
+  setup(uses) {
+    expectArgs(uses[0]!, 0, 0, 'any')
+    expectNoBlock(uses[0]!)
+    return { middleware: anyMiddleware }
+  },
+}

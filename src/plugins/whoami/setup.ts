@@ -1,0 +1,14 @@
+import { expectArgs, expectNoBlock } from '../../config/directive-args.js'
+import type { PluginDefinition } from '../plugin.js'
+import { whoamiHandler } from './handler.js'
+
+/** `whoami`: every query answered with the client's own address and port. */
+export const whoami: PluginDefinition = {
+  name: 'whoami',
+  once: true,
+  setup(uses) {
+    expectArgs(uses[0]!, 0, 0, 'whoami')
+    expectNoBlock(uses[0]!)
+    return { middleware: () => whoamiHandler }
+  },
+}
