@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors.js'
+import { ConfigError, ConfigErrorList } from '../errors.js'
 import { parseHttpAddress } from '../http/listen-address.js'
 import type { Directive } from './corefile.js'
 
@@ -52,4 +52,22 @@ export function parseDuration(text: string): number | null {
   let total = 0
   for (const [, value, , unit] of text.matchAll(/(\d+(\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) total += Number(value) * UNIT_MS[unit!]!
   return total
+}
+
+/**
+ * Reads each option of `d`'s block with `read`, going on past a bad one, so `-validate` names
+ * every bad option of a directive in one run; throws them all together at the end.
+ */
+export function eachOption(d: Directive, read: (o: Directive) => void): void {
+  const problems: ConfigError[] = []
+  for (const o of d.block ?? []) {
+    try {
+      read(o)
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err
+      problems.push(err)
+    }
+  }
+  if (problems.length === 1) throw problems[0]
+  if (problems.length > 1) throw new ConfigErrorList(problems)
 }

@@ -11,6 +11,7 @@ import { PLUGINS } from '../plugins/order.js'
 import type { BlockContext, Handler, PluginDefinition, PluginInstance, QueryObserver } from '../plugins/plugin.js'
 import { hostPort } from '../dns/address.js'
 import { zoneText } from '../dns/names.js'
+import { unknownDirective } from './unknown-directive.js'
 
 /** A zone served on a listener, with the chain that answers it and who watches its answers. */
 export interface ZoneRoute {
@@ -61,6 +62,7 @@ function setupPlugin(plugin: PluginDefinition, uses: readonly Directive[], conte
     if (plugin.once && uses.length > 1) throw new ConfigError(uses[1]!, `${plugin.name} is used more than once in this server block`)
     return plugin.setup(uses, context)
   } catch (err) {
+    if (err instanceof ConfigErrorList) throw new ConfigErrorList(err.errors.map((e) => e.within(`plugin/${plugin.name}`)))
     throw err instanceof ConfigError ? err.within(`plugin/${plugin.name}`) : err
   }
 }
@@ -84,8 +86,9 @@ export function planServers(blocks: readonly ServerBlockSource[], configDir: str
     try {
       return step()
     } catch (err) {
-      if (!(err instanceof ConfigError)) throw err
-      problems.push(err)
+      if (err instanceof ConfigErrorList) problems.push(...err.errors)
+      else if (err instanceof ConfigError) problems.push(err)
+      else throw err
       return fallback
     }
   }
@@ -99,7 +102,7 @@ export function planServers(blocks: readonly ServerBlockSource[], configDir: str
     let byName = new Map<string, PluginInstance>()
     const pluginOf = (name: string): PluginInstance | null => byName.get(name) ?? null
     for (const d of block.directives) {
-      if (!KNOWN.has(d.name)) problems.push(new ConfigError(d, `unknown directive '${d.name}'`))
+      if (!KNOWN.has(d.name)) problems.push(new ConfigError(d, unknownDirective(d.name, [...KNOWN.keys()])))
     }
     const context = { zones, configDir, lifecycle, server: serverLabel('', addresses[0]?.port ?? defaultPort), resolve, plugin: pluginOf }
     const named = PLUGINS.flatMap((plugin) => {

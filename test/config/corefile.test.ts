@@ -123,7 +123,7 @@ describe('server addresses', () => {
 describe('validation of directives', () => {
   const manifest = 'kind: List\nitems: []\n'
   it.each([
-    ['.:53 {\n  whoami\n}\n', 2, /unknown directive 'whoami'/],
+    ['.:53 {\n  whoareyou\n}\n', 2, /unknown directive 'whoareyou'/],
     ['.:53 {\n  kubernetes {\n    manifests m.yaml\n    pods maybe\n  }\n}\n', 4, /pods: maybe is not one of/],
     ['.:53 {\n  kubernetes {\n    manifests m.yaml\n    ttl 3601\n  }\n}\n', 4, /ttl must be a whole number from 0 to 3600/],
     ['.:53 {\n  kubernetes {\n    manifests m.yaml\n    resyncperiod 10s\n  }\n}\n', 4, /unknown option resyncperiod/],
@@ -156,7 +156,7 @@ describe('validation of directives', () => {
   })
 
   it('collects every directive problem of the file in one error', () => {
-    const text = '.:53 {\n  whoami\n  bind nowhere\n}\ncluster.local:53 {\n  kubernetes {\n    pods maybe\n  }\n}\n'
+    const text = '.:53 {\n  whoareyou\n  bind nowhere\n}\ncluster.local:53 {\n  kubernetes {\n    pods maybe\n  }\n}\n'
     let thrown: unknown
     try {
       loadServerPlan(folder({ Corefile: text }))

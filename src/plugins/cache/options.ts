@@ -1,5 +1,5 @@
 import type { Directive } from '../../config/corefile.js'
-import { durationArg, expectArgs, expectNoBlock, oneOfArg, wholeNumberArg } from '../../config/directive-args.js'
+import { durationArg, eachOption, expectArgs, expectNoBlock, oneOfArg, wholeNumberArg } from '../../config/directive-args.js'
 import { parseZone } from '../../config/server-address.js'
 import type { BlockContext } from '../plugin.js'
 import { ConfigError } from '../../errors.js'
@@ -43,7 +43,7 @@ export function parseCacheOptions(d: Directive, block: BlockContext): CacheOptio
   let success: ClassOptions = { capacity: DEFAULT_CAPACITY, maxTtl: maxTtl ?? 3600, minTtl: 5, disabled: [] }
   let denial: ClassOptions = { capacity: DEFAULT_CAPACITY, maxTtl: maxTtl ?? 1800, minTtl: 5, disabled: [] }
   let options: Omit<CacheOptions, 'zones' | 'success' | 'denial'> = { prefetch: null, serveStale: null, servfailMs: 5000, keepTtl: false }
-  for (const o of d.block ?? []) {
+  eachOption(d, (o) => {
     expectNoBlock(o)
     switch (o.name) {
       case 'success':
@@ -98,6 +98,6 @@ export function parseCacheOptions(d: Directive, block: BlockContext): CacheOptio
       default:
         throw new ConfigError(o, `unknown option ${o.name}`)
     }
-  }
+  })
   return { zones, success, denial, ...options }
 }

@@ -1,7 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net'
 import { resolve } from 'node:path'
 import type { Directive } from '../../config/corefile.js'
-import { durationArg, expectArgs, expectNoBlock, oneOfArg, wholeNumberArg } from '../../config/directive-args.js'
+import { durationArg, eachOption, expectArgs, expectNoBlock, oneOfArg, wholeNumberArg } from '../../config/directive-args.js'
 import { parseZone } from '../../config/server-address.js'
 import { Rcode } from '../../dns/constants.js'
 import type { BlockContext } from '../plugin.js'
@@ -149,7 +149,7 @@ export function parseForwardOptions(d: Directive, block: BlockContext): ForwardO
     next: new Set(),
     failover: new Set(),
   }
-  for (const o of d.block ?? []) {
+  eachOption(d, (o) => {
     expectNoBlock(o)
     switch (o.name) {
       case 'except':
@@ -218,7 +218,7 @@ export function parseForwardOptions(d: Directive, block: BlockContext): ForwardO
       default:
         throw new ConfigError(o, `unknown option ${o.name}`)
     }
-  }
+  })
   if (options.forceTcp && options.preferUdp) throw new ConfigError(d, 'force_tcp and prefer_udp exclude each other')
   const named = options.upstreams.find((u) => u.serverName !== undefined)
   if (named && options.tlsServerName !== null) {

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { durationArg, expectArgs, expectNoBlock } from '../../config/directive-args.js'
+import { durationArg, eachOption, expectArgs, expectNoBlock } from '../../config/directive-args.js'
 import { parseZone } from '../../config/server-address.js'
 import { canonicalIP } from '../../dns/address.js'
 import { Rcode, RRType } from '../../dns/constants.js'
@@ -38,12 +38,12 @@ export const hosts: PluginDefinition = {
     let reloadMs = DEFAULT_RELOAD_MS
     let fallthrough = Fallthrough.NONE
     const inlineLines: string[] = []
-    for (const o of d.block ?? []) {
+    eachOption(d, (o) => {
       expectNoBlock(o)
       if (canonicalIP(o.name) !== null) {
         expectArgs(o, 1, Infinity, 'IP NAME…')
         inlineLines.push([o.name, ...o.args].join(' '))
-        continue
+        return
       }
       switch (o.name) {
         case 'ttl':
@@ -65,7 +65,7 @@ export const hosts: PluginDefinition = {
         default:
           throw new ConfigError(o, `unknown option ${o.name} (inline entries are IP NAME…)`)
       }
-    }
+    })
     const inline = parseHosts(inlineLines.join('\n'))
     let table: HostsTable = inline
     let stamp = ''

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import type { Directive } from '../../config/corefile.js'
-import { durationArg, expectArgs, expectNoBlock, oneOfArg } from '../../config/directive-args.js'
+import { durationArg, eachOption, expectArgs, expectNoBlock, oneOfArg } from '../../config/directive-args.js'
 import { parseZone } from '../../config/server-address.js'
 import type { ApiConnection } from '../../cluster/api/kube-config.js'
 import { parseLabelSelector, type LabelSelector } from '../../cluster/label-selector.js'
@@ -56,8 +56,8 @@ export function parseKubernetesOptions(d: Directive, block: BlockContext): Kuber
     manifests: [],
     connection: { endpoint: null, tls: null, kubeconfig: null },
   }
-  let apiOption: Directive | null = null
-  for (const o of d.block ?? []) {
+  let apiOption = null as Directive | null
+  eachOption(d, (o) => {
     expectNoBlock(o)
     const { connection, ...option } = readOption(o, block)
     if (connection) {
@@ -66,7 +66,7 @@ export function parseKubernetesOptions(d: Directive, block: BlockContext): Kuber
     } else {
       options = { ...options, ...option }
     }
-  }
+  })
   if (apiOption && options.manifests.length > 0) {
     throw new ConfigError(apiOption, `${apiOption.name}: manifests and the API (endpoint, tls, kubeconfig) are two sources; use one`)
   }

@@ -1,5 +1,5 @@
 import type { Directive } from '../../config/corefile.js'
-import { expectArgs, expectNoBlock, wholeNumberArg } from '../../config/directive-args.js'
+import { eachOption, expectArgs, expectNoBlock, wholeNumberArg } from '../../config/directive-args.js'
 import { parseZone } from '../../config/server-address.js'
 import { EdnsOptionCode, RRClass } from '../../dns/constants.js'
 import { classNumber, rcodeNumber, typeNumber } from '../../dns/type-names.js'
@@ -31,7 +31,7 @@ function parseTemplate(d: Directive, blockZones: readonly string[]): Template {
   const qtype = typeNumber(d.args[1]!) ?? fail(d, `invalid query type ${d.args[1]}`)
   const zones = d.args.length > 2 ? d.args.slice(2).flatMap((z) => parseZone(z, d)) : [...blockZones]
   const t: Template = { qclass, qtype, zones, regexes: [], answer: [], additional: [], authority: [], rcode: 0, ednsOptions: [], fallthrough: Fallthrough.NONE }
-  for (const o of d.block ?? []) {
+  eachOption(d, (o) => {
     expectNoBlock(o)
     switch (o.name) {
       case 'match':
@@ -74,7 +74,7 @@ function parseTemplate(d: Directive, blockZones: readonly string[]): Template {
       default:
         fail(o, `unknown option ${o.name}`)
     }
-  }
+  })
   if (t.regexes.length === 0) t.regexes.push(/.*/)
   return t
 }
