@@ -1,5 +1,5 @@
 import { Flag, Rcode } from '../../dns/constants.js'
-import { metricTypeName, rcodeName } from '../../dns/type-names.js'
+import { className, metricTypeName, rcodeName } from '../../dns/type-names.js'
 import type { AnsweredQuery } from '../plugin.js'
 import { hostPort } from '../../dns/address.js'
 
@@ -24,7 +24,7 @@ export function queryLogLine({ query, reply, requestSize, response, durationSeco
   const rflags = FLAG_NAMES.filter(([bit]) => flags & bit).map(([, name]) => name).join(',')
   const bufsize = query.edns ? query.edns.udpSize : 512
   return (
-    `${hostPort(query.remoteAddress, query.remotePort)} - ${query.id} "${type} IN ${query.name}. ${query.transport} ${requestSize} ${query.edns?.dnssecOk === true} ${bufsize}" ` +
+    `${hostPort(query.remoteAddress, query.remotePort)} - ${query.id} "${type} ${className(query.class)} ${query.name}. ${query.transport} ${requestSize} ${query.edns?.dnssecOk === true} ${bufsize}" ` +
     `${rcodeName(reply.rcode)} ${rflags} ${response.length} ${durationSeconds.toFixed(9).replace(/0+$/, '')}s`
   )
 }

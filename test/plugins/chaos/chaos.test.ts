@@ -1,6 +1,6 @@
 import { hostname } from 'node:os'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startServer, type RunningServer } from '../../support/dns-server.js'
+import { logLines, startServer, type RunningServer } from '../../support/dns-server.js'
 
 // `chaos` with its arguments in the root block; the other zone's block has no chaos and refuses CH.
 let server: RunningServer
@@ -8,6 +8,7 @@ beforeAll(async () => {
   server = await startServer(`.:0 {
   bind 127.0.0.1
   chaos CoreDNS-001 info@coredns.io other@example.org info@coredns.io
+  log
 }
 plain.test:0 {
   bind 127.0.0.1
@@ -28,6 +29,8 @@ describe('chaos', () => {
       expect(reply.status).toBe('NOERROR')
       expect(reply.answer).toEqual([`${name}. 0 CH TXT "CoreDNS-001"`])
     }
+    // The log line names the class asked.
+    expect(logLines.some((l) => l.includes('"TXT CH version.bind. udp'))).toBe(true)
   })
 
   it('answers authors.bind with each author once, hostname.bind and id.server with the host name', async () => {
