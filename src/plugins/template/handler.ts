@@ -74,7 +74,8 @@ function records(templates: readonly CompiledTemplate[], data: TemplateData): Re
 /**
  * Tries each template in order. The first that matches answers (authoritatively, with its rcode);
  * one whose zone holds the name but no regex matched answers SERVFAIL unless it falls through.
- * A CNAME answered to an A or AAAA question is followed through the block's own chain.
+ * A CNAME answered to an A or AAAA question is followed through the block's own chain (when its
+ * target is outside the template's zones).
  */
 export function templateMiddleware(templates: readonly Template[], resolve: (name: string, type: number) => Promise<Reply>): Middleware {
   const zones = templates.flatMap((t) => t.zones)
@@ -96,9 +97,10 @@ export function templateMiddleware(templates: readonly Template[], resolve: (nam
         return emptyReply(Rcode.SERVFAIL, PLUGIN)
       }
       if (query.type === RRType.A || query.type === RRType.AAAA) {
+        // A target in the template's own zones would come back here: not followed.
         for (const record of [...answer]) {
-          if (record.type !== RRType.CNAME) continue
-          answer.push(...answerRecords(await resolve(record.target, query.type)))
+          if (record.type !== RRType.CNAME || inAnyZone(record.target.toLowerCase(), t.zones)) continue
+          answer.push(...answerRecords(await resolve(record.target, query.type).catch(() => emptyReply(Rcode.SERVFAIL, PLUGIN))))
         }
       }
       return { rcode: t.rcode, authoritative: true, answer, authority, additional, plugin: PLUGIN, ednsOptions: t.ednsOptions }

@@ -74,6 +74,9 @@ v4only.example:0 {
   template IN SRV srv.test {
     answer "_http._tcp.srv.test. 45 IN SRV 0 10 8080 web.srv.test."
   }
+  template IN A loop.test {
+    answer "{{ .Name }} 60 IN CNAME again.loop.test."
+  }
   template IN A alias.test {
     answer "{{ .Name }} 60 IN CNAME ip-10-9-8-7.example."
   }
@@ -150,6 +153,8 @@ describe('template', () => {
   it('answers SRV, follows a CNAME answer through the chain, and fails without a match or on a bad template', async () => {
     expect((await server.ask('srv.test', 'SRV')).answer).toEqual(['_http._tcp.srv.test. 45 IN SRV 0 10 8080 web.srv.test.'])
     expect((await server.ask('www.alias.test', 'A')).answer).toEqual(['ip-10-9-8-7.example. 60 IN A 10.9.8.7', 'www.alias.test. 60 IN CNAME ip-10-9-8-7.example.'])
+    // A target in the template's own zones is not followed (it would come back to it).
+    expect((await server.ask('www.loop.test', 'A')).answer).toEqual(['www.loop.test. 60 IN CNAME again.loop.test.'])
     expect((await server.ask('only.strict.test', 'A')).answer).toEqual(['only.strict.test. 60 IN A 192.0.2.9'])
     // No regex matched and no fallthrough: SERVFAIL, as in CoreDNS.
     expect((await server.ask('other.strict.test', 'A')).status).toBe('SERVFAIL')
