@@ -80,6 +80,13 @@ export class ConfigErrorList extends ClusterDnsError {
   }
 }
 
+/** The Corefile problems `err` holds (itself, or a list's); anything else is thrown again. */
+export function configProblems(err: unknown): readonly ConfigError[] {
+  if (err instanceof ConfigErrorList) return err.errors
+  if (err instanceof ConfigError) return [err]
+  throw err
+}
+
 export class UsageError extends ClusterDnsError {
   constructor(message: string) {
     super(ErrorCode.USAGE, message)

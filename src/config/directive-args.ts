@@ -1,4 +1,4 @@
-import { ConfigError, ConfigErrorList } from '../errors.js'
+import { ConfigError, ConfigErrorList, configProblems } from '../errors.js'
 import { parseHttpAddress } from '../http/listen-address.js'
 import type { Directive } from './corefile.js'
 
@@ -59,13 +59,17 @@ export function parseDuration(text: string): number | null {
  * every bad option of a directive in one run; throws them all together at the end.
  */
 export function eachOption(d: Directive, read: (o: Directive) => void): void {
+  readEach(d.block ?? [], read)
+}
+
+/** Reads each of `items` (options, uses of a directive), going on past bad ones; throws them all at the end. */
+export function readEach<T>(items: readonly T[], read: (item: T) => void): void {
   const problems: ConfigError[] = []
-  for (const o of d.block ?? []) {
+  for (const item of items) {
     try {
-      read(o)
+      read(item)
     } catch (err) {
-      if (!(err instanceof ConfigError)) throw err
-      problems.push(err)
+      problems.push(...configProblems(err))
     }
   }
   if (problems.length === 1) throw problems[0]

@@ -4,7 +4,7 @@ import { DEFAULT_DNS_PORT, parseServerAddress } from '../config/server-address.j
 import { Rcode, RRClass } from '../dns/constants.js'
 import { internalQuery } from '../dns/internal-query.js'
 import { emptyReply, type Reply } from '../dns/message.js'
-import { ConfigError, ConfigErrorList } from '../errors.js'
+import { ConfigError, ConfigErrorList, configProblems } from '../errors.js'
 import type { HttpRoute } from '../http/http-route.js'
 import { Lifecycle, type ReadinessReporter } from '../lifecycle.js'
 import { PLUGINS } from '../plugins/order.js'
@@ -86,9 +86,7 @@ export function planServers(blocks: readonly ServerBlockSource[], configDir: str
     try {
       return step()
     } catch (err) {
-      if (err instanceof ConfigErrorList) problems.push(...err.errors)
-      else if (err instanceof ConfigError) problems.push(err)
-      else throw err
+      problems.push(...configProblems(err))
       return fallback
     }
   }

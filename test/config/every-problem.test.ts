@@ -46,6 +46,15 @@ describe('-validate names every bad option of a directive', () => {
     for (const p of found) expect(p).toContain(`plugin/${name}: `)
   })
 
+  it('and of every use of a directive that may appear several times', () => {
+    const found = problems('.:53 {\n  template IN A a.example {\n    rcode NOPE\n  }\n  template IN BOGUS b.example\n  template IN A c.example {\n    match "("\n  }\n}\n')
+    expect(found).toEqual([
+      '3: plugin/template: unknown rcode NOPE',
+      '5: plugin/template: invalid query type BOGUS',
+      expect.stringMatching(/^7: plugin\/template: could not parse regex: \(/),
+    ])
+  })
+
   it('and every directive of every block, with the unknown ones', () => {
     const found = problems('.:53 {\n  cache {\n    success x\n    denial y\n  }\n  forwrad . 1.2.3.4\n}\nexample.org:53 {\n  hosts {\n    ttl x\n    reload y\n  }\n}\n')
     expect(found.map((p) => p.split(':')[0])).toEqual(['6', '3', '4', '10', '11'])

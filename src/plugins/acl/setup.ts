@@ -1,6 +1,6 @@
 import { BlockList, isIPv4, isIPv6 } from 'node:net'
 import type { Directive } from '../../config/corefile.js'
-import { expectNoBlock } from '../../config/directive-args.js'
+import { eachOption, expectNoBlock, readEach } from '../../config/directive-args.js'
 import { parseZone } from '../../config/server-address.js'
 import { typeNumber } from '../../dns/type-names.js'
 import { ConfigError } from '../../errors.js'
@@ -14,10 +14,12 @@ const isSection = (word: string): boolean => /^(type|net)$/i.test(word)
 export const acl: PluginDefinition = {
   name: 'acl',
   setup(uses, block) {
-    const rules = uses.map((d): AclRule => ({
-      zones: d.args.length > 0 ? d.args.flatMap((z) => parseZone(z, d)) : [...block.zones],
-      policies: (d.block ?? []).map(parsePolicy),
-    }))
+    const rules: AclRule[] = []
+    readEach(uses, (d) => {
+      const policies: AclPolicy[] = []
+      eachOption(d, (o) => policies.push(parsePolicy(o)))
+      rules.push({ zones: d.args.length > 0 ? d.args.flatMap((z) => parseZone(z, d)) : [...block.zones], policies })
+    })
     return { middleware: aclMiddleware(rules) }
   },
 }

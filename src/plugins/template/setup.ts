@@ -1,5 +1,5 @@
 import type { Directive } from '../../config/corefile.js'
-import { eachOption, expectArgs, expectNoBlock, wholeNumberArg } from '../../config/directive-args.js'
+import { eachOption, expectArgs, expectNoBlock, readEach, wholeNumberArg } from '../../config/directive-args.js'
 import { parseZone } from '../../config/server-address.js'
 import { EdnsOptionCode, RRClass } from '../../dns/constants.js'
 import { classNumber, rcodeNumber, typeNumber } from '../../dns/type-names.js'
@@ -19,7 +19,8 @@ const MAX_REGEX_LENGTH = 10_000
 export const template: PluginDefinition = {
   name: 'template',
   setup(uses, block) {
-    const templates = uses.map((d) => parseTemplate(d, block.zones))
+    const templates: Template[] = []
+    readEach(uses, (d) => templates.push(parseTemplate(d, block.zones)))
     const answersOtherClasses = templates.some((t) => t.qclass !== RRClass.IN)
     return { middleware: templateMiddleware(templates, block.resolve), ...(answersOtherClasses ? { classes: [RRClass.CH] } : {}) }
   },

@@ -68,3 +68,23 @@ describe('acl', () => {
     expect((await server.ask('drop.test', 'A', asker('127.0.0.8'))).status).toBe('NOERROR')
   })
 })
+
+describe('acl setup', () => {
+  it('refuses bad lines, every one of them, with file:line', async () => {
+    const corefile = '.:0 {\n  bind 127.0.0.1\n  acl {\n    deny net 10.0.0.0/8\n    block type NOPE\n    block net 10.0.0.0/33\n    block type\n    allow host 1.2.3.4\n  }\n}\n'
+    const err = await startServer(corefile).then(
+      async (s) => {
+        await s.stop()
+        return null
+      },
+      (e: Error) => e,
+    )
+    expect(err?.message.split('\n').map((l) => l.replace(/^.*Corefile:/, ''))).toEqual([
+      "4: plugin/acl: unexpected token 'deny'; expect 'allow', 'block', 'filter' or 'drop'",
+      "5: plugin/acl: unexpected token 'NOPE'; expect legal QTYPE",
+      "6: plugin/acl: illegal CIDR notation '10.0.0.0/33'",
+      "7: plugin/acl: no token specified in 'type' section",
+      "8: plugin/acl: unexpected token 'host'; expect 'type | net'",
+    ])
+  })
+})
