@@ -1,5 +1,6 @@
 import { HEADER_SIZE, RRType } from './constants.js'
 import type { EdnsOption } from './message.js'
+import { optionsWire } from './query-packet.js'
 import { skipName } from './wire-ttls.js'
 
 /** Where one record of a message stands: from its owner name to the end of its rdata. */
@@ -35,18 +36,13 @@ function recordSpans(wire: Buffer): { readonly questionEnd: number; readonly sec
   return { questionEnd, sections }
 }
 
-/** EDNS options as they stand in an OPT record's rdata. */
-export function ednsOptionBytes(options: readonly EdnsOption[]): Buffer {
-  return Buffer.concat(options.flatMap((o) => [Buffer.from([o.code >> 8, o.code & 0xff, o.data.length >> 8, o.data.length & 0xff]), o.data]))
-}
-
 /**
  * A relayed message with `options` added to its OPT record (nsid on a forwarded answer). Returned
  * unchanged when it has no OPT or does not parse.
  */
 export function withEdnsOptions(wire: Buffer, options: readonly EdnsOption[]): Buffer {
   const opt = recordSpans(wire)?.sections[2]!.find((r) => r.type === RRType.OPT)
-  const added = ednsOptionBytes(options)
+  const added = optionsWire(options)
   if (!opt || opt.end - opt.rdlengthAt - 2 + added.length > 0xffff) return wire
   const out = Buffer.concat([wire.subarray(0, opt.end), added, wire.subarray(opt.end)])
   out.writeUInt16BE(opt.end - opt.rdlengthAt - 2 + added.length, opt.rdlengthAt)

@@ -1,8 +1,9 @@
 import { writeIPv4, writeIPv6 } from './address.js'
 import { CLASSIC_UDP_SIZE, Flag, HEADER_SIZE, RRClass, RRType, SERVER_UDP_SIZE } from './constants.js'
 import type { DnsQuery, Reply, ResourceRecord } from './message.js'
+import { optionsWire } from './query-packet.js'
+import { withEdnsOptions } from './relayed-sections.js'
 import { recordsStart, skipName } from './wire-ttls.js'
-import { ednsOptionBytes, withEdnsOptions } from './relayed-sections.js'
 import { WireWriter } from './wire-writer.js'
 
 const MAX_MESSAGE = 65535
@@ -37,7 +38,7 @@ export function encodeReply(query: DnsQuery, reply: Reply, limit = replySizeLimi
   const sections = [reply.answer, reply.authority, reply.additional]
   const counts: [number, number, number] = [0, 0, 0]
   let cutAt = { end: writer.offset, counts: [0, 0, 0] as [number, number, number] }
-  const options = query.edns && reply.ednsOptions ? ednsOptionBytes(reply.ednsOptions) : null
+  const options = query.edns && reply.ednsOptions ? optionsWire(reply.ednsOptions) : null
   const optBytes = query.edns ? OPT_SIZE + (options?.length ?? 0) : 0
   let truncated = false
   fill: for (let s = 0; s < 3; s++) {

@@ -1,10 +1,9 @@
 import { isIPv4 } from 'node:net'
 import type { Directive } from '../../config/corefile.js'
 import { ipv6Groups } from '../../dns/address.js'
-import { RRClass } from '../../dns/constants.js'
 import type { DnsQuery, EdnsOption } from '../../dns/message.js'
 import { renamedQuery, retypedQuery } from '../../dns/renamed-query.js'
-import { typeNumber } from '../../dns/type-names.js'
+import { classNumber, rcodeNumber, typeNumber } from '../../dns/type-names.js'
 import { ConfigError } from '../../errors.js'
 import { nameMatcher, parseNameRule, takeMatchType } from './name-rule.js'
 
@@ -28,11 +27,6 @@ export interface Rule {
   apply(query: DnsQuery): { query: DnsQuery; edit: ReplyEdit | null } | null
 }
 
-const CLASSES: Record<string, number> = { IN: RRClass.IN, CH: 3, HS: 4 }
-const RCODES: Record<string, number> = {
-  NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5, YXDOMAIN: 6, YXRRSET: 7, NXRRSET: 8, NOTAUTH: 9, NOTZONE: 10,
-  BADSIG: 16, BADKEY: 17, BADTIME: 18, BADMODE: 19, BADNAME: 20, BADALG: 21, BADTRUNC: 22, BADCOOKIE: 23,
-}
 const MAX_TTL = 0x7fffffff
 const EDNS_NSID = 3
 const EDNS_SUBNET = 8
@@ -57,7 +51,7 @@ export function parseRule(d: Directive): Rule {
     case 'type':
     case 'class': {
       if (args.length !== 2) throw new ConfigError(d, `${field} rules must have exactly two arguments: FROM TO`)
-      const [from, to] = args.map((a) => (field === 'type' ? typeNumber(a) : (CLASSES[a.toUpperCase()] ?? null)))
+      const [from, to] = args.map((a) => (field === 'type' ? typeNumber(a) : classNumber(a)))
       if (from == null || to == null) throw new ConfigError(d, `${field}: ${args.join(' ')} are not ${field === 'type' ? 'record types' : 'classes (IN, CH, HS)'}`)
       return {
         stop,
@@ -74,7 +68,7 @@ export function parseRule(d: Directive): Rule {
     }
     case 'rcode': {
       const matches = matcherOf(d, args, 2, 'rcode [TYPE] NAME FROM TO')
-      const [from, to] = args.slice(1).map((a) => (/^\d+$/.test(a) ? Number(a) : (RCODES[a.toUpperCase()] ?? null)))
+      const [from, to] = args.slice(1).map((a) => (/^\d+$/.test(a) ? Number(a) : rcodeNumber(a)))
       if (from == null || to == null || from > 15 || to > 15) throw new ConfigError(d, `rcode: ${args.slice(1).join(' ')} are not rcodes (0 to 15, NOERROR, SERVFAIL…)`)
       return { stop, apply: (query) => (matches(query.lowerName) ? { query, edit: { rcode: (rcode) => (rcode === from ? to : rcode) } } : null) }
     }
