@@ -6,7 +6,7 @@
 // (when each of a set of slices was applied to the store).
 import { CoreV1Api, DiscoveryV1Api, KubeConfig, makeInformer } from '@kubernetes/client-node'
 import { ApiSource } from '../dist/cluster/api/api-source.js'
-import { loadKubeConfig } from '../dist/cluster/api/kube-config.js'
+import { resolveApiTarget } from '../dist/cluster/api/kube-config.js'
 import { RecordStore } from '../dist/cluster/record-store.js'
 import { setLogSink } from '../dist/log.js'
 
@@ -32,7 +32,7 @@ async function startClusterdns() {
   }
   const store = new TimedStore()
   const filter = { labels: null, namespaceLabels: null, endpoints: true, pods: true }
-  new ApiSource(loadKubeConfig({ endpoint: url, tls: null, kubeconfig: null }), store, filter, quiet).start()
+  new ApiSource(await resolveApiTarget({ endpoint: url, tls: null, kubeconfig: null }), store, filter, quiet).start()
   while (!store.synced) await new Promise((r) => setTimeout(r, 5))
   return { services: store.count('service'), slices: store.count('slice'), pods: store.count('pod') }
 }

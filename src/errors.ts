@@ -21,6 +21,8 @@ export const ErrorCode = {
   SELECTOR: 'CDNS_ERR_SELECTOR',
   /** No usable way to reach the Kubernetes API. */
   API_CONFIG: 'CDNS_ERR_API_CONFIG',
+  /** The Kubernetes API answered a request with an error status (403, 410, 500…). */
+  API_STATUS: 'CDNS_ERR_API_STATUS',
   /** An upstream resolver gave no reply in time. */
   UPSTREAM_TIMEOUT: 'CDNS_ERR_UPSTREAM_TIMEOUT',
   /** An upstream resolver failed otherwise (refused, closed, unreachable). */
@@ -130,6 +132,17 @@ export class SelectorError extends ClusterDnsError {
 export class ApiConfigError extends ClusterDnsError {
   constructor(message: string) {
     super(ErrorCode.API_CONFIG, `plugin/kubernetes: ${message}`)
+  }
+}
+
+/** A request the Kubernetes API answered with an error status; keeps what the API said (its Status message). */
+export class ApiStatusError extends ClusterDnsError {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    readonly apiMessage: string,
+  ) {
+    super(ErrorCode.API_STATUS, `HTTP ${status}${reason ? ` ${reason}` : ''}${apiMessage ? `: ${apiMessage}` : ''}`)
   }
 }
 

@@ -1,15 +1,27 @@
-import { Watch, type KubeConfig } from '@kubernetes/client-node'
 import type { Logger } from '../../log.js'
 import type { SourceFilter } from '../source-filter.js'
 import type { RecordKind, RecordStore } from '../record-store.js'
 import type { SliceRecord } from '../records.js'
+import { ApiClient } from './api-client.js'
 import { ApiHealth } from './api-health.js'
 import { programmingDuration } from './api-metrics.js'
-import { ResourceWatch } from './resource-watch.js'
-import { ENDPOINT_SLICES, LIVE_PODS_FIELD_SELECTOR, makeApiClients, NAMESPACES, PODS, SERVICES } from './watched-kinds.js'
+import type { ApiTarget } from './kube-config.js'
+import { DEFAULT_MAX_OBJECT_BYTES, ResourceWatch } from './resource-watch.js'
+import { ENDPOINT_SLICES, LIVE_PODS_FIELD_SELECTOR, NAMESPACES, PODS, SERVICES } from './watched-kinds.js'
 
 /** Set by the EndpointSlice controller: when the change that led to this slice happened. */
 export const TRIGGER_TIME_ANNOTATION = 'endpoints.kubernetes.io/last-change-trigger-time'
+
+export interface ApiSourceOptions {
+  /** Try watch-list first (the initial state streamed as watch events; default true). */
+  readonly watchList?: boolean
+  /** API objects larger than this many bytes of JSON are refused with a log line. */
+  readonly maxObjectBytes?: number
+  /** How often a first sync still in progress says how far it got (default 5 s). */
+  readonly progressEveryMs?: number
+}
+
+const DEFAULT_PROGRESS_MS = 5000
 
 /**
  * Feeds a store from the Kubernetes API: Namespaces, Services, EndpointSlices (unless
@@ -19,17 +31,22 @@ export const TRIGGER_TIME_ANNOTATION = 'endpoints.kubernetes.io/last-change-trig
 export class ApiSource {
   private readonly watches: Array<ResourceWatch<RecordKind>> = []
   private readonly startedAt = Date.now()
+  private progress: NodeJS.Timeout | null = null
 
-  constructor(kc: KubeConfig, store: RecordStore, filter: SourceFilter, log: Logger) {
-    const api = makeApiClients(kc)
-    const watch = new Watch(kc)
-    const health = new ApiHealth(log)
-    const listed = new Set<string>()
-    const common = { api, watch, store, health, log }
-    const onListed = (kind: string) => (): void => {
-      listed.add(kind)
-      if (store.synced || listed.size < this.watches.length) return
+  constructor(
+    target: ApiTarget,
+    store: RecordStore,
+    filter: SourceFilter,
+    private readonly log: Logger,
+    private readonly options: ApiSourceOptions = {},
+  ) {
+    const client = new ApiClient(target)
+    const health = new ApiHealth(log, () => store.synced)
+    const common = { client, store, health, log, watchList: options.watchList ?? true, maxObjectBytes: options.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES }
+    const onListed = (): void => {
+      if (store.synced || this.watches.some((w) => !w.listed)) return
       store.markSynced()
+      this.stopProgress()
       log.info(
         `synced ${store.count('service')} services, ${store.count('slice')} endpoint slices, ${store.count('pod')} pods, ` +
           `${store.count('namespace')} namespaces in ${Date.now() - this.startedAt}ms`,
@@ -38,29 +55,49 @@ export class ApiSource {
     const add = <K extends RecordKind>(w: ResourceWatch<K>): void => {
       this.watches.push(w as unknown as ResourceWatch<RecordKind>)
     }
-    add(new ResourceWatch({ ...common, kind: NAMESPACES, labelSelector: filter.namespaceLabels?.text, onListed: onListed('namespace') }))
-    add(new ResourceWatch({ ...common, kind: SERVICES, labelSelector: filter.labels?.text, onListed: onListed('service') }))
+    add(new ResourceWatch({ ...common, kind: NAMESPACES, labelSelector: filter.namespaceLabels?.text, onListed }))
+    add(new ResourceWatch({ ...common, kind: SERVICES, labelSelector: filter.labels?.text, onListed }))
     if (filter.endpoints) {
       add(
         new ResourceWatch({
           ...common,
           kind: ENDPOINT_SLICES,
-          onListed: onListed('slice'),
+          onListed,
           onApplied: (slice, obj) => {
             if (store.synced) recordProgrammingDuration(store, slice, obj)
           },
         }),
       )
     }
-    if (filter.pods) add(new ResourceWatch({ ...common, kind: PODS, fieldSelector: LIVE_PODS_FIELD_SELECTOR, onListed: onListed('pod') }))
+    if (filter.pods) add(new ResourceWatch({ ...common, kind: PODS, fieldSelector: LIVE_PODS_FIELD_SELECTOR, onListed }))
   }
 
   start(): void {
     for (const w of this.watches) w.start()
+    const every = this.options.progressEveryMs ?? DEFAULT_PROGRESS_MS
+    let last = { at: Date.now(), received: this.watches.map(() => 0) }
+    this.progress = setInterval(() => {
+      const now = Date.now()
+      const received = this.watches.map((w) => w.received)
+      const parts = this.watches.flatMap((w, i) => {
+        if (w.listed) return []
+        const rate = Math.max(0, received[i]! - last.received[i]!) / ((now - last.at) / 1000)
+        return [`${w.objectKind} ${received[i]} so far (${Math.round(rate)}/s)`]
+      })
+      last = { at: now, received }
+      if (parts.length > 0) this.log.info(`syncing for ${((now - this.startedAt) / 1000).toFixed(0)}s: ${parts.join(', ')}`)
+    }, every)
+    this.progress.unref()
   }
 
   stop(): void {
+    this.stopProgress()
     for (const w of this.watches) w.stop()
+  }
+
+  private stopProgress(): void {
+    if (this.progress) clearInterval(this.progress)
+    this.progress = null
   }
 }
 

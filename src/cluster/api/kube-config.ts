@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs'
-import { KubeConfig } from '@kubernetes/client-node'
+import { existsSync, readFileSync } from 'node:fs'
+import { isIPv6 } from 'node:net'
 import { ApiConfigError } from '../../errors.js'
 
 /** How to reach the API: the `kubernetes` directive's endpoint, tls and kubeconfig options. */
@@ -9,48 +9,78 @@ export interface ApiConnection {
   readonly kubeconfig: { readonly file: string; readonly context: string | null } | null
 }
 
-const TOKEN_PATH = '/var/run/secrets/kubernetes.io/serviceaccount/token'
+/** What each request to the API carries: TLS material and headers (credentials). */
+export interface RequestCredentials {
+  readonly ca?: string | Buffer | Array<string | Buffer>
+  readonly cert?: string | Buffer
+  readonly key?: string | Buffer
+  readonly rejectUnauthorized?: boolean
+  readonly servername?: string
+  readonly headers: Readonly<Record<string, string>>
+}
 
-/**
- * The client configuration for a connection. Unlike the library's loadFromDefault, which falls
- * back to http://localhost:8080 when it finds nothing, a missing configuration is an error.
- * In a pod, the service account token is re-read by the library as it rotates.
- */
-export function loadKubeConfig(connection: ApiConnection, env: NodeJS.ProcessEnv = process.env): KubeConfig {
-  const kc = new KubeConfig()
-  if (connection.kubeconfig) {
-    const { file, context } = connection.kubeconfig
-    if (!existsSync(file)) throw new ApiConfigError(`kubeconfig ${file} does not exist`)
-    kc.loadFromFile(file)
-    if (context) {
-      if (!kc.getContextObject(context)) throw new ApiConfigError(`kubeconfig ${file} has no context ${context}`)
-      kc.setCurrentContext(context)
-    }
-    if (!kc.getCurrentCluster()) throw new ApiConfigError(`kubeconfig ${file} names no current cluster`)
-    if (connection.endpoint) kc.clusters = kc.clusters.map((c) => (c.name === kc.getCurrentCluster()!.name ? { ...c, server: connection.endpoint! } : c))
-    return allowingPlainHttp(kc)
+/** Where the API is and the credentials of the next request (tokens rotate, so asked per request). */
+export interface ApiTarget {
+  readonly server: URL
+  credentials(): Promise<RequestCredentials>
+}
+
+/** Where a pod's service account is mounted; the env variable moves it (tests, unusual mounts). */
+const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount'
+export const SERVICE_ACCOUNT_DIR_ENV = 'CLUSTERDNS_SERVICE_ACCOUNT_DIR'
+
+const readFile = (what: string, path: string): Buffer => {
+  try {
+    return readFileSync(path)
+  } catch (err) {
+    throw new ApiConfigError(`cannot read the ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
   }
-  if (connection.endpoint) {
-    const tls = connection.tls
-    kc.loadFromClusterAndUser(
-      { name: 'endpoint', server: connection.endpoint, skipTLSVerify: false, ...(tls ? { caFile: tls.ca } : {}) },
-      { name: 'endpoint-user', ...(tls ? { certFile: tls.cert, keyFile: tls.key } : {}) },
-    )
-    return allowingPlainHttp(kc)
-  }
-  if (!env.KUBERNETES_SERVICE_HOST || !env.KUBERNETES_SERVICE_PORT) {
-    throw new ApiConfigError('no API server: not running in a pod (KUBERNETES_SERVICE_HOST is unset) and no endpoint or kubeconfig given')
-  }
-  if (!existsSync(TOKEN_PATH)) throw new ApiConfigError(`running in a pod without a service account token at ${TOKEN_PATH}`)
-  kc.loadFromCluster()
-  return allowingPlainHttp(kc)
 }
 
 /**
- * The library refuses an http:// server unless told to skip TLS verification, even the one its own
- * loadFromCluster picks for ports 80, 8080 and 8001; over http there is no TLS to verify.
+ * The API server and its credentials. Unlike the library's loadFromDefault, which falls back to
+ * http://localhost:8080 when it finds nothing, a missing configuration is an error. The client
+ * library (~85 MiB of RSS once imported) is loaded only for a kubeconfig, whose exec plugins,
+ * OIDC and client certificates it knows.
  */
-function allowingPlainHttp(kc: KubeConfig): KubeConfig {
-  kc.clusters = kc.clusters.map((c) => (c.server.startsWith('http:') ? { ...c, skipTLSVerify: true } : c))
-  return kc
+export async function resolveApiTarget(connection: ApiConnection, env: NodeJS.ProcessEnv = process.env): Promise<ApiTarget> {
+  if (connection.kubeconfig) {
+    const { kubeconfigTarget } = await import('./kubeconfig-target.js')
+    return kubeconfigTarget(connection.kubeconfig, connection.endpoint)
+  }
+  if (connection.endpoint) {
+    const server = new URL(connection.endpoint)
+    const tls = connection.tls
+    if (!tls) return { server, credentials: async () => ({ headers: {} }) }
+    const material = { ca: readFile('CA certificate', tls.ca), cert: readFile('client certificate', tls.cert), key: readFile('client key', tls.key), headers: {} }
+    return { server, credentials: async () => material }
+  }
+  return inClusterTarget(env)
+}
+
+/**
+ * A pod's own API access: KUBERNETES_SERVICE_HOST/_PORT, the service account CA, and its token,
+ * read again for every request because the kubelet rotates it (client-go re-reads it every
+ * minute; requests are few, so reading each time costs nothing and never sends a stale one).
+ */
+function inClusterTarget(env: NodeJS.ProcessEnv): ApiTarget {
+  const host = env.KUBERNETES_SERVICE_HOST
+  const port = env.KUBERNETES_SERVICE_PORT
+  if (!host || !port) {
+    throw new ApiConfigError('no API server: not running in a pod (KUBERNETES_SERVICE_HOST is unset) and no endpoint or kubeconfig given')
+  }
+  const dir = env[SERVICE_ACCOUNT_DIR_ENV] || SERVICE_ACCOUNT_DIR
+  const tokenPath = `${dir}/token`
+  if (!existsSync(tokenPath)) throw new ApiConfigError(`running in a pod without a service account token at ${tokenPath}`)
+  // As the library's loadFromCluster (and so as before): these ports mean a plain-HTTP proxy.
+  const scheme = port === '80' || port === '8080' || port === '8001' ? 'http' : 'https'
+  const server = new URL(`${scheme}://${isIPv6(host) ? `[${host}]` : host}:${port}`)
+  const ca = scheme === 'https' ? readFile('service account CA', `${dir}/ca.crt`) : undefined
+  return {
+    server,
+    credentials: async () => {
+      const token = readFile('service account token', tokenPath).toString('utf8').trim()
+      return { ...(ca ? { ca } : {}), headers: { authorization: `Bearer ${token}` } }
+    },
+  }
 }

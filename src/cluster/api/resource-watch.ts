@@ -1,30 +1,42 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Watch } from '@kubernetes/client-node'
 import { escapeText } from '../../dns/names.js'
 import type { Logger } from '../../log.js'
-import { ErrorCode, isError } from '../../errors.js'
+import { ApiStatusError, ErrorCode, isError } from '../../errors.js'
 import type { RecordKind, RecordOf, RecordStore } from '../record-store.js'
+import type { ApiClient, Query } from './api-client.js'
 import type { ApiHealth } from './api-health.js'
 import { Backoff } from './backoff.js'
-import type { ApiClients, WatchedKind } from './watched-kinds.js'
+import type { WatchedKind } from './watched-kinds.js'
 
+/** client-go's page size: a page of 500 Pods (~2 MB of JSON) is young garbage once projected, cheap to collect. */
 const PAGE_SIZE = 500
 /** The server ends each watch after 5 to 10 minutes (client-go's spread), and we resume. */
 const WATCH_SECONDS_MIN = 300
 const WATCH_SECONDS_SPREAD = 300
+/** A watch still open this long after the server should have ended it is presumed dead. */
+const WATCH_GRACE_MS = 60_000
 /** A watch that ends this soon after it began counts as a failure, so a flapping server is not hammered. */
 const SHORT_WATCH_MS = 1000
 const HTTP_GONE = 410
+/** The bookmark that ends a watch-list's initial events. */
+const INITIAL_EVENTS_END = 'k8s.io/initial-events-end'
+/** Answers meaning "this server does not know watch-list" (422 where the feature gate is off). */
+const WATCH_LIST_UNSUPPORTED = new Set([400, 404, 405, 415, 422])
+/** The largest API object accepted by default (as JSON): etcd refuses requests over 1.5 MiB. */
+export const DEFAULT_MAX_OBJECT_BYTES = 1.5 * 2 ** 20
 
 export interface ResourceWatchOptions<K extends RecordKind> {
   readonly kind: WatchedKind<K>
-  readonly api: ApiClients
-  readonly watch: Watch
+  readonly client: ApiClient
   readonly store: RecordStore
   readonly health: ApiHealth
   readonly log: Logger
   readonly labelSelector?: string
   readonly fieldSelector?: string
+  /** Try watch-list (initial state as watch events) before paginated lists. */
+  readonly watchList: boolean
+  /** Watch events larger than this (JSON characters) are refused with a log line. */
+  readonly maxObjectBytes: number
   /** Called after each full list has been applied. */
   readonly onListed: () => void
   /** Called after a watch event changed the store. */
@@ -32,23 +44,35 @@ export interface ResourceWatchOptions<K extends RecordKind> {
 }
 
 class GoneError extends Error {}
+/** A watch-list that ended before its initial-events-end bookmark: the server did not honour it. */
+class WatchListUnsupported extends Error {}
 
-type Meta = { name?: unknown; namespace?: unknown; resourceVersion?: unknown }
+type Meta = { name?: unknown; namespace?: unknown; resourceVersion?: unknown; annotations?: Record<string, unknown> }
 const metaOf = (obj: unknown): Meta => ((obj as { metadata?: Meta })?.metadata ?? {}) as Meta
 
 /**
- * Keeps one kind of the store in step with the API: a paginated list, then a watch from its
- * resourceVersion, resumed after every end or error (with backoff) and relisted after 410 Gone.
- * Unlike the library's informer it keeps no object, only the projected record, and never stops.
+ * Keeps one kind of the store in step with the API: the initial state by watch-list where the
+ * server offers it, else a paginated list; then a watch from its resourceVersion, resumed after
+ * every end or error (with backoff), and the initial state fetched again after 410 Gone.
+ * It keeps no API object, only the projected record, and never stops.
  */
 export class ResourceWatch<K extends RecordKind> {
   private resourceVersion = ''
   private stopped = false
   private readonly stopping = new AbortController()
-  private request: AbortController | null = null
   private readonly backoff = new Backoff()
+  private watchList: boolean
+  /** Objects received by the initial sync in progress, for progress lines. */
+  received = 0
+  listed = false
 
-  constructor(private readonly options: ResourceWatchOptions<K>) {}
+  constructor(private readonly options: ResourceWatchOptions<K>) {
+    this.watchList = options.watchList
+  }
+
+  get objectKind(): string {
+    return this.options.kind.objectKind
+  }
 
   start(): void {
     void this.run()
@@ -57,26 +81,33 @@ export class ResourceWatch<K extends RecordKind> {
   stop(): void {
     this.stopped = true
     this.stopping.abort()
-    this.request?.abort()
   }
 
   private async run(): Promise<void> {
+    const { kind, log, health } = this.options
     while (!this.stopped) {
+      const initial = this.resourceVersion === ''
       try {
-        if (this.resourceVersion === '') await this.relist()
+        if (initial && !this.watchList) await this.relist()
         const began = Date.now()
-        this.options.log.debug(`${this.options.kind.objectKind}: watching from resourceVersion ${this.resourceVersion}`)
-        await this.watchOnce()
+        log.debug(`${kind.objectKind}: watching from ${initial && this.watchList ? 'the initial state (watch-list)' : `resourceVersion ${this.resourceVersion}`}`)
+        await this.watchOnce(initial && this.watchList)
         if (Date.now() - began < SHORT_WATCH_MS) await this.pause()
         else this.backoff.reset()
       } catch (err) {
         if (this.stopped) return
-        if (err instanceof GoneError || (err as { code?: number; statusCode?: number }).code === HTTP_GONE || (err as { statusCode?: number }).statusCode === HTTP_GONE) {
-          this.options.log.info(`${this.options.kind.objectKind}: resourceVersion ${this.resourceVersion || '(list)'} is gone; relisting`)
+        // A watch-list has no resourceVersion to be gone: a server that says so did not take it as one.
+        if (initial && this.watchList && (err instanceof WatchListUnsupported || err instanceof GoneError || (err instanceof ApiStatusError && WATCH_LIST_UNSUPPORTED.has(err.status)))) {
+          log.info(`${kind.objectKind}: the API does not stream the initial state (${escapeText(err.message || 'resourceVersion gone')}); listing page by page`)
+          this.watchList = false
+          continue
+        }
+        if (err instanceof GoneError || (err instanceof ApiStatusError && err.status === HTTP_GONE)) {
+          log.info(`${kind.objectKind}: resourceVersion ${this.resourceVersion || '(list)'} is gone; relisting`)
           this.resourceVersion = ''
           continue
         }
-        this.options.health.failed(err)
+        health.failed(err, initial && !this.watchList ? 'list' : 'watch', kind.resource)
         await this.pause()
       }
     }
@@ -86,30 +117,43 @@ export class ResourceWatch<K extends RecordKind> {
     await sleep(this.backoff.next(), undefined, { signal: this.stopping.signal }).catch(() => {})
   }
 
+  private selectors(): Query {
+    const { labelSelector, fieldSelector } = this.options
+    return { labelSelector: labelSelector || undefined, fieldSelector: fieldSelector || undefined }
+  }
+
   /**
    * Lists every object page by page, applying each page's projections as it comes (changed records
    * only) and removing what the list no longer has at the end: no page is kept, no copy built.
    */
   private async relist(): Promise<void> {
-    const { kind, api, store, labelSelector, fieldSelector } = this.options
+    const { kind, client, store } = this.options
     const replacement = store.beginReplace(kind.store)
+    this.received = 0
     let listVersion = ''
     let next: string | undefined
-    let count = 0
     do {
-      const page = await kind.list(api, { limit: PAGE_SIZE, _continue: next, labelSelector, fieldSelector })
+      const page = (await client.list(kind.path, { limit: PAGE_SIZE, continue: next, ...this.selectors() }, this.stopping.signal)) as {
+        items?: unknown[]
+        metadata?: { resourceVersion?: string; continue?: string }
+      }
       listVersion ||= page.metadata?.resourceVersion ?? ''
-      count += page.items.length
-      for (const item of page.items) {
+      for (const item of page.items ?? []) {
+        this.received++
         const record = this.project(item)
         if (record) replacement.put(record)
       }
-      next = page.metadata?._continue || undefined
+      next = page.metadata?.continue || undefined
     } while (next)
     replacement.finish()
-    this.options.log.debug(`${kind.objectKind}: listed ${count} at resourceVersion ${listVersion}`)
+    this.options.log.debug(`${kind.objectKind}: listed ${this.received} at resourceVersion ${listVersion}`)
     this.resourceVersion = listVersion
-    this.options.health.succeeded()
+    this.listedNow()
+  }
+
+  private listedNow(): void {
+    this.listed = true
+    this.options.health.succeeded(this.options.kind.resource)
     this.options.onListed()
   }
 
@@ -118,64 +162,75 @@ export class ResourceWatch<K extends RecordKind> {
       return this.options.kind.project(obj, (message) => this.options.log.warn(message))
     } catch (err) {
       if (!isError(err, ErrorCode.INVALID_OBJECT)) throw err
-      this.options.log.warn(`skipping ${err.message}`)
+      this.options.log.warn(`skipping ${escapeText(err.message)}`)
       return null
     }
   }
 
-  /** One watch stream: resolves when it ends, rejects on error or 410. */
-  private watchOnce(): Promise<void> {
-    const { kind, watch, labelSelector, fieldSelector } = this.options
-    const params = {
-      resourceVersion: this.resourceVersion,
-      allowWatchBookmarks: true,
-      timeoutSeconds: WATCH_SECONDS_MIN + Math.floor(Math.random() * WATCH_SECONDS_SPREAD),
-      ...(labelSelector ? { labelSelector } : {}),
-      ...(fieldSelector ? { fieldSelector } : {}),
-    }
-    return new Promise((resolve, reject) => {
-      let gone = false
-      let connected = false
-      const done = (err: unknown): void => {
-        this.request = null
-        if (gone) reject(new GoneError())
-        // The library ends a stream idle for 30s (no event, no bookmark) with a TimeoutError:
-        // on a quiet kind that is a resume, not an outage; a dead API shows on the next connect.
-        else if (err && !(err instanceof Error && err.name === 'TimeoutError')) reject(err)
-        else resolve()
-      }
-      const onEvent = (type: string, obj: unknown): void => {
-        if (!connected) {
-          connected = true
-          this.options.health.succeeded()
-        }
-        if (type === 'ERROR') {
-          const code = (obj as { code?: number })?.code
-          if (code === HTTP_GONE) gone = true
-          else this.options.log.warn(escapeText(`${kind.objectKind} watch error: ${JSON.stringify(obj)}`))
-          this.request?.abort()
+  /**
+   * One watch stream: resolves when it ends, rejects on error or 410. With `initial`, a watch-list:
+   * the server sends the current state as ADDED events, then the initial-events-end bookmark.
+   */
+  private async watchOnce(initial: boolean): Promise<void> {
+    const { kind, client, store, health, log, maxObjectBytes } = this.options
+    const query: Query = initial
+      ? { watch: true, sendInitialEvents: true, resourceVersionMatch: 'NotOlderThan', allowWatchBookmarks: true }
+      : { watch: true, resourceVersion: this.resourceVersion, allowWatchBookmarks: true }
+    const seconds = WATCH_SECONDS_MIN + Math.floor(Math.random() * WATCH_SECONDS_SPREAD)
+    const stream = new AbortController()
+    const signal = AbortSignal.any([this.stopping.signal, stream.signal])
+    let replacement = initial ? store.beginReplace(kind.store) : null
+    if (initial) this.received = 0
+    let gone = false
+    const handler = {
+      // A 200 with nothing to say yet still proves the API is there.
+      open: (): void => health.succeeded(kind.resource),
+      line: (text: string): void => {
+        let event: { type?: unknown; object?: unknown }
+        try {
+          event = JSON.parse(text) as typeof event
+        } catch {
+          // Where one line is broken the stream cannot be trusted: resume from the last good version.
+          log.warn(`${kind.objectKind} watch sent a line that is not JSON (${escapeText(text.slice(0, 80))}); resuming`)
+          stream.abort()
           return
         }
-        const rv = metaOf(obj).resourceVersion
-        if (typeof rv === 'string' && rv !== '') this.resourceVersion = rv
-        if (type === 'ADDED' || type === 'MODIFIED') this.applySet(obj)
-        else if (type === 'DELETED') this.applyDelete(obj)
-      }
-      watch.watch(kind.watchPath, params, onEvent, done).then(
-        (controller) => {
-          // The library resolves even when the request failed (it has called `done` and aborted).
-          if (controller.signal.aborted) return
-          this.request = controller
-          if (this.stopped) controller.abort()
-          // A 200 with nothing to say yet still proves the API is there.
-          else if (!connected) {
-            connected = true
-            this.options.health.succeeded()
+        const { type, object } = event
+        const meta = metaOf(object)
+        if (type === 'ERROR') {
+          const code = (object as { code?: number })?.code
+          if (code === HTTP_GONE) gone = true
+          else log.warn(`${kind.objectKind} watch error: ${escapeText(JSON.stringify(object))}`)
+          stream.abort()
+          return
+        }
+        // During a watch-list's initial events the versions are not yet a resume point.
+        if (!replacement && typeof meta.resourceVersion === 'string' && meta.resourceVersion !== '') this.resourceVersion = meta.resourceVersion
+        if (type === 'BOOKMARK') {
+          if (replacement && meta.annotations?.[INITIAL_EVENTS_END] === 'true' && typeof meta.resourceVersion === 'string') {
+            replacement.finish()
+            replacement = null
+            this.resourceVersion = meta.resourceVersion
+            this.listedNow()
           }
-        },
-        reject,
-      )
-    })
+        } else if (replacement && (type === 'ADDED' || type === 'MODIFIED')) {
+          this.received++
+          const record = this.project(object)
+          if (record) replacement.put(record)
+        } else if (type === 'ADDED' || type === 'MODIFIED') this.applySet(object)
+        else if (type === 'DELETED') this.applyDelete(object)
+      },
+      oversize: (prefix: string, length: number): void => {
+        const name = /"name":"([^"]{0,253})"/.exec(prefix)?.[1] ?? '?'
+        const namespace = /"namespace":"([^"]{0,63})"/.exec(prefix)?.[1]
+        const ref = escapeText(namespace === undefined ? name : `${namespace}/${name}`)
+        log.warn(`skipping ${kind.objectKind} ${ref}: ${length} bytes of JSON, over the limit of ${maxObjectBytes}`)
+      },
+    }
+    await client.watch(kind.path, { ...query, timeoutSeconds: seconds, ...this.selectors() }, signal, seconds * 1000 + WATCH_GRACE_MS, maxObjectBytes, handler)
+    if (this.stopped) return
+    if (gone) throw new GoneError()
+    if (replacement && !stream.signal.aborted) throw new WatchListUnsupported('the watch ended before its initial-events-end bookmark')
   }
 
   private applySet(obj: unknown): void {

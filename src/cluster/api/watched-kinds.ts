@@ -1,36 +1,14 @@
-import { CoreV1Api, DiscoveryV1Api, type KubeConfig } from '@kubernetes/client-node'
 import type { RecordKind, RecordOf } from '../record-store.js'
 import { projectEndpointSlice, projectNamespace, projectPod, projectService, type Warn } from '../project.js'
-
-/** One page of a list, as the library's API clients return it. */
-export interface ListPage {
-  readonly items: readonly unknown[]
-  readonly metadata?: { readonly resourceVersion?: string; readonly _continue?: string }
-}
-
-export interface ListParams {
-  readonly limit: number
-  readonly _continue?: string
-  readonly labelSelector?: string
-  readonly fieldSelector?: string
-}
-
-/** The library's API clients for the groups we read. */
-export interface ApiClients {
-  readonly core: CoreV1Api
-  readonly discovery: DiscoveryV1Api
-}
-
-export function makeApiClients(kc: KubeConfig): ApiClients {
-  return { core: kc.makeApiClient(CoreV1Api), discovery: kc.makeApiClient(DiscoveryV1Api) }
-}
 
 /** A kind the source lists and watches: where, how, and what the store keeps of it. */
 export interface WatchedKind<K extends RecordKind> {
   readonly store: K
   readonly objectKind: string
-  readonly watchPath: string
-  list(api: ApiClients, params: ListParams): Promise<ListPage>
+  /** The REST resource, as RBAC names it ("pods"). */
+  readonly resource: string
+  /** Lists and watches across all namespaces. */
+  readonly path: string
   /**
    * The record to keep, null when the object answers nothing (it is then removed); throws
    * InvalidObjectError; parts left out are reported to `warn`.
@@ -41,32 +19,32 @@ export interface WatchedKind<K extends RecordKind> {
 export const NAMESPACES: WatchedKind<'namespace'> = {
   store: 'namespace',
   objectKind: 'Namespace',
-  watchPath: '/api/v1/namespaces',
-  list: (api, params) => api.core.listNamespace(params),
+  resource: 'namespaces',
+  path: '/api/v1/namespaces',
   project: projectNamespace,
 }
 
 export const SERVICES: WatchedKind<'service'> = {
   store: 'service',
   objectKind: 'Service',
-  watchPath: '/api/v1/services',
-  list: (api, params) => api.core.listServiceForAllNamespaces(params),
+  resource: 'services',
+  path: '/api/v1/services',
   project: projectService,
 }
 
 export const ENDPOINT_SLICES: WatchedKind<'slice'> = {
   store: 'slice',
   objectKind: 'EndpointSlice',
-  watchPath: '/apis/discovery.k8s.io/v1/endpointslices',
-  list: (api, params) => api.discovery.listEndpointSliceForAllNamespaces(params),
+  resource: 'endpointslices',
+  path: '/apis/discovery.k8s.io/v1/endpointslices',
   project: projectEndpointSlice,
 }
 
 export const PODS: WatchedKind<'pod'> = {
   store: 'pod',
   objectKind: 'Pod',
-  watchPath: '/api/v1/pods',
-  list: (api, params) => api.core.listPodForAllNamespaces(params),
+  resource: 'pods',
+  path: '/api/v1/pods',
   project: projectPod,
 }
 

@@ -48,6 +48,6 @@ setInterval(() => {
   }
 }, 500)
 
-const server = new FakeApiServer(cluster, { bookmarkIntervalMs: 10_000 })
+const server = new FakeApiServer(cluster, { bookmarkIntervalMs: 10_000, watchList: true })
 await server.listen(port)
 process.stdout.write(`Kubernetes API (test server) at ${server.url}\n`)

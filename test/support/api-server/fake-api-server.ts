@@ -1,7 +1,9 @@
+import { once } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
 import type { Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { FakeCluster, GoneError, makeFilter, type Resource } from './fake-cluster.js'
+import { FakeCluster, GoneError, makeFilter, type Resource, type WatchEvent } from './fake-cluster.js'
 
 const ROUTES: Record<string, { resource: Resource; kind: string; apiVersion: string }> = {
   '/api/v1/namespaces': { resource: 'namespaces', kind: 'Namespace', apiVersion: 'v1' },
@@ -15,25 +17,39 @@ export interface RecordedRequest {
   readonly path: string
   readonly watch: boolean
   readonly query: Readonly<Record<string, string>>
+  readonly authorization: string | undefined
 }
 
 export interface FakeApiServerOptions {
   /** How often open watches that asked for bookmarks get one (0: never). */
   readonly bookmarkIntervalMs?: number
+  /**
+   * Whether watch-list is offered (`sendInitialEvents=true`: the current state as ADDED events, then
+   * a bookmark annotated `k8s.io/initial-events-end`); without it such a watch is refused with 422,
+   * as by an API server whose WatchList feature gate is off.
+   */
+  readonly watchList?: boolean
+  /** Serve HTTPS with this key and certificate. */
+  readonly tls?: { readonly key: string | Buffer; readonly cert: string | Buffer }
 }
+
+/** The user RBAC denials name, as the API server's messages do. */
+const CLIENT_USER = 'system:serviceaccount:kube-system:clusterdns'
 
 const status = (code: number, reason: string, message: string) => ({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message })
 
 /**
  * Serves a FakeCluster over the Kubernetes list/watch HTTP protocol: paginated lists, chunked
  * watch streams of JSON lines from a resourceVersion, bookmarks, 410 Gone, label and field
- * selectors. Faults are injected by method: drop watches, refuse connections, slow lists,
- * garbage lines.
+ * selectors, watch-list when enabled. Faults are injected by method: drop watches, refuse
+ * connections, slow lists, garbage lines, RBAC denials.
  */
 export class FakeApiServer {
   readonly requests: RecordedRequest[] = []
   /** Every list response waits this long first. */
   listDelayMs = 0
+  /** Resources every request for which is refused with 403, as RBAC does without a rule. */
+  readonly forbidden = new Set<Resource>()
   private server: Server | null = null
   private port = 0
   private readonly sockets = new Set<Socket>()
@@ -45,17 +61,18 @@ export class FakeApiServer {
   ) {}
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}`
+    return `${this.options.tls ? 'https' : 'http'}://127.0.0.1:${this.port}`
   }
 
   async listen(port = 0): Promise<number> {
-    const server = createServer((req, res) => {
+    const handler = (req: IncomingMessage, res: ServerResponse): void => {
       this.handle(req, res).catch((err: Error) => {
         if (!res.headersSent) res.writeHead(500).end(JSON.stringify(status(500, 'InternalError', err.message)))
         else res.destroy()
       })
-    })
-    server.on('connection', (socket) => {
+    }
+    const server = this.options.tls ? createTlsServer(this.options.tls, handler) : createServer(handler)
+    server.on(this.options.tls ? 'secureConnection' : 'connection', (socket: Socket) => {
       this.sockets.add(socket)
       socket.on('close', () => this.sockets.delete(socket))
     })
@@ -102,13 +119,23 @@ export class FakeApiServer {
     const route = ROUTES[url.pathname]
     const query = Object.fromEntries(url.searchParams)
     const watch = query.watch === 'true' || query.watch === '1'
-    this.requests.push({ path: url.pathname, watch, query })
-    if (!route || req.method !== 'GET') {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify(status(404, 'NotFound', `${req.method} ${url.pathname}`)))
-      return
+    this.requests.push({ path: url.pathname, watch, query, authorization: req.headers.authorization })
+    const fail = (code: number, reason: string, message: string): void => {
+      res.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify(status(code, reason, message)))
+    }
+    if (!route || req.method !== 'GET') return fail(404, 'NotFound', `${req.method} ${url.pathname}`)
+    if (this.forbidden.has(route.resource)) {
+      const group = route.apiVersion.includes('/') ? route.apiVersion.split('/')[0] : ''
+      const verb = watch ? 'watch' : 'list'
+      return fail(403, 'Forbidden', `${route.resource} is forbidden: User "${CLIENT_USER}" cannot ${verb} resource "${route.resource}" in API group "${group}" at the cluster scope`)
     }
     const filter = makeFilter(query.labelSelector, query.fieldSelector)
-    if (watch) return this.serveWatch(route, filter, query, res)
+    if (watch && query.sendInitialEvents === 'true') {
+      if (!this.options.watchList) return fail(422, 'Invalid', 'sendInitialEvents: Forbidden: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled')
+      if (query.resourceVersionMatch !== 'NotOlderThan') return fail(422, 'Invalid', 'resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan')
+      return this.serveWatch(route, filter, query, res, true)
+    }
+    if (watch) return this.serveWatch(route, filter, query, res, false)
     if (this.listDelayMs > 0) await sleep(this.listDelayMs)
     try {
       const page = this.cluster.list(route.resource, filter, Number(query.limit ?? 0), query.continue)
@@ -125,7 +152,7 @@ export class FakeApiServer {
     }
   }
 
-  private serveWatch(route: (typeof ROUTES)[string], filter: ReturnType<typeof makeFilter>, query: Record<string, string>, res: ServerResponse): void {
+  private async serveWatch(route: (typeof ROUTES)[string], filter: ReturnType<typeof makeFilter>, query: Record<string, string>, res: ServerResponse, initial: boolean): Promise<void> {
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' })
     // Headers go out at once, as the real API server sends them, not with the first event.
     res.flushHeaders()
@@ -133,10 +160,14 @@ export class FakeApiServer {
     const send = (type: string, object: unknown): void => {
       if (!res.writableEnded && !res.destroyed) res.write(`${JSON.stringify({ type, object })}\n`)
     }
+    const sendEvent = (event: WatchEvent): void => send(event.type, { kind: route.kind, apiVersion: route.apiVersion, ...event.object })
+    // A watch-list: the current state, then live events from its resourceVersion (held back until it is sent).
+    const snapshot = initial ? this.cluster.list(route.resource, filter, 0, undefined) : null
+    let held: WatchEvent[] | null = snapshot ? [] : null
     let unsubscribe: () => void
     try {
-      unsubscribe = this.cluster.watch(route.resource, Number(query.resourceVersion ?? 0), filter, (event) =>
-        send(event.type, { kind: route.kind, apiVersion: route.apiVersion, ...event.object }),
+      unsubscribe = this.cluster.watch(route.resource, snapshot ? snapshot.rv : Number(query.resourceVersion ?? 0), filter, (event) =>
+        held ? held.push(event) : sendEvent(event),
       )
     } catch (err) {
       if (!(err instanceof GoneError)) throw err
@@ -146,6 +177,19 @@ export class FakeApiServer {
       return
     }
     this.watches.add(res)
+    res.on('close', () => unsubscribe())
+    if (snapshot) {
+      for (const object of snapshot.items) {
+        if (res.writableEnded || res.destroyed) return
+        // With backpressure, as the API server streams: a client that reads slowly holds the rest here.
+        if (!res.write(`${JSON.stringify({ type: 'ADDED', object: { kind: route.kind, apiVersion: route.apiVersion, ...object } })}\n`)) await Promise.race([once(res, 'drain'), once(res, 'close')])
+      }
+      const annotations = { 'k8s.io/initial-events-end': 'true' }
+      send('BOOKMARK', { kind: route.kind, apiVersion: route.apiVersion, metadata: { resourceVersion: String(snapshot.rv), annotations } })
+      const live = held!
+      held = null
+      live.forEach(sendEvent)
+    }
     const timers: NodeJS.Timeout[] = []
     const interval = this.options.bookmarkIntervalMs ?? 0
     if (query.allowWatchBookmarks === 'true' && interval > 0) {
@@ -155,7 +199,6 @@ export class FakeApiServer {
     }
     if (query.timeoutSeconds) timers.push(setTimeout(() => res.end(), Number(query.timeoutSeconds) * 1000))
     res.on('close', () => {
-      unsubscribe()
       timers.forEach(clearTimeout)
       this.watches.delete(res)
     })

@@ -1,10 +1,10 @@
 import { readManifestObjects } from '../../../src/cluster/manifest-source.js'
 import { stoppedAfterEach } from '../lifetimes.js'
-import { FakeApiServer } from './fake-api-server.js'
+import { FakeApiServer, type FakeApiServerOptions } from './fake-api-server.js'
 import { FakeCluster, resourceOf, type KubeObject } from './fake-cluster.js'
 
 /** A test API server holding the objects of manifest files, listening on a free loopback port. */
-export async function startApiServer(files: readonly string[], options: { bookmarkIntervalMs?: number; historyLimit?: number } = {}): Promise<FakeApiServer> {
+export async function startApiServer(files: readonly string[], options: FakeApiServerOptions & { historyLimit?: number } = {}): Promise<FakeApiServer> {
   const cluster = new FakeCluster(options.historyLimit)
   for (const file of files) {
     for (const obj of readManifestObjects(file) as KubeObject[]) {
@@ -13,7 +13,7 @@ export async function startApiServer(files: readonly string[], options: { bookma
       cluster.apply({ ...obj, metadata: { ...obj.metadata, namespace } })
     }
   }
-  const server = new FakeApiServer(cluster, { bookmarkIntervalMs: options.bookmarkIntervalMs ?? 1000 })
+  const server = new FakeApiServer(cluster, { ...options, bookmarkIntervalMs: options.bookmarkIntervalMs ?? 1000 })
   await server.listen()
   return server
 }
