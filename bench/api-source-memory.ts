@@ -1,22 +1,39 @@
 /**
- * Issue 3's numbers: memory and time to ready for a large cluster, peak RSS during a forced relist,
- * and DNS programming latency for a burst of EndpointSlice changes. Our API source and the
- * library's informer are measured in the same run, each in a fresh child process, RUNS times.
+ * Issue 9's numbers: memory and time to ready for a large cluster (default 10,000 Services and
+ * EndpointSlices with 100,000 endpoints, 150,000 realistic Pods, `pods verified`), peak RSS while
+ * syncing and during a forced relist, DNS programming latency for a burst of EndpointSlice changes,
+ * and the idle RSS of kubeadm's default Corefile against an empty API. Each mode runs RUNS times,
+ * each run in a fresh process, in the same run as the library's informer (the reference):
+ *   server      the real server (dist/main.js) with a `kubernetes { endpoint … pods verified }` and
+ *               `ready` Corefile: time from spawn to /ready 200, RSS from /proc (VmRSS, VmHWM)
+ *   clusterdns  our API source feeding the record store in a bare process (heap after GC, latency)
+ *   lists       the same with watch-list off: paginated lists, as against an API server without it
+ *   informer    @kubernetes/client-node's makeInformer, the library's way
  *
- *   npm run bench:api -- [SERVICES] [PODS_PER_SERVICE] [RUNS]      (default 10000 10 3)
- * The test API server holds the whole synthetic cluster in this process (give it a large heap, as
- * the npm script does); each child runs with Node's defaults, as the server does in production.
+ *   npm run bench:api -- [SERVICES] [PODS_PER_SERVICE] [EXTRA_PODS_PER_SERVICE] [RUNS]   (default 10000 10 5 3)
+ * The test API server (watch-list on) holds the whole synthetic cluster in this process (give it a
+ * large heap, as the npm script does); the measured processes run with Node's defaults, or with
+ * BENCH_NODE_FLAGS (e.g. "--max-semi-space-size=1").
  */
-import { fork, type ChildProcess } from 'node:child_process'
+import { fork, spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { parse } from 'yaml'
 import { FakeApiServer } from '../test/support/api-server/fake-api-server.js'
 import { FakeCluster, type KubeObject } from '../test/support/api-server/fake-cluster.js'
+import { freePort } from '../test/support/ports.js'
 import { syntheticCluster } from './synthetic-cluster.js'
 
-const [services = 10_000, podsPerService = 10, runs = 3] = process.argv.slice(2).map(Number)
+const [services = 10_000, podsPerService = 10, extraPodsPerService = 5, runs = 3] = process.argv.slice(2).map(Number)
+const MODES = (process.env.BENCH_MODES ?? 'server,clusterdns,lists,informer').split(',').filter(Boolean) as Mode[]
+type Mode = 'server' | 'clusterdns' | 'lists' | 'informer'
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)
 const BURST = 1000
 const SPACED = 50
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const CHILD = fileURLToPath(new URL('./api-source-child.mjs', import.meta.url))
 const MB = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
@@ -25,14 +42,19 @@ const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a
 const cluster = new FakeCluster(50_000)
 const slices: KubeObject[] = []
 let objects = 0
-for (const obj of syntheticCluster({ namespaces: 100, services, podsPerService })) {
+for (const obj of syntheticCluster({ namespaces: 100, services, podsPerService, extraPodsPerService })) {
   const stored = cluster.apply(obj)
   if (obj.kind === 'EndpointSlice') slices.push(stored)
   objects++
 }
-const api = new FakeApiServer(cluster, { bookmarkIntervalMs: 5000 })
+const api = new FakeApiServer(cluster, { bookmarkIntervalMs: 5000, watchList: true })
 await api.listen()
-console.log(`cluster: ${services} services, ${slices.length} endpoint slices, ${services * podsPerService} pods (${objects} objects), test API at ${api.url}`)
+const emptyApi = new FakeApiServer(new FakeCluster(), { bookmarkIntervalMs: 5000, watchList: true })
+await emptyApi.listen()
+console.log(
+  `cluster: ${services} services, ${slices.length} endpoint slices (${services * podsPerService} endpoints), ${services * (podsPerService + extraPodsPerService)} pods ` +
+    `(${objects} objects), test API at ${api.url}; measured processes' flags: ${NODE_FLAGS.join(' ') || '(none)'}`,
+)
 
 function next(child: ChildProcess, type: string): Promise<Record<string, any>> {
   return new Promise((resolve, reject) => {
@@ -61,18 +83,67 @@ async function apiQuiet(quietMs: number): Promise<void> {
 
 interface RunResult {
   readyMs: number
-  heapUsed: number
-  heapTotal: number
+  heapUsed?: number
+  heapTotal?: number
   rss: number
   syncPeak: number
   relistPeak: number
+  /** Per change of the burst: applied in our store − emitted by the test API server. */
   latencies?: number[]
+  /** The same, from when the server's emitting loop ended (its events leave the socket together then). */
+  latenciesFromLoopEnd?: number[]
   spacedLatencies?: number[]
   burstEmitMs?: number
 }
 
-async function run(mode: 'clusterdns' | 'informer', round: number): Promise<RunResult | null> {
-  const child = fork(CHILD, [mode, api.url], { execArgv: ['--expose-gc'], env: { ...process.env, NODE_OPTIONS: '' }, stdio: 'inherit' })
+/** Every watch ends and history is compacted past every client's resourceVersion: a forced relist. */
+async function forceRelist(tag: string): Promise<void> {
+  api.dropWatches()
+  cluster.apply({ kind: 'Namespace', apiVersion: 'v1', metadata: { name: `relist-${tag}` } })
+  cluster.compact()
+  await apiQuiet(3000)
+}
+
+async function measureLatency(child: ChildProcess, round: number, result: RunResult): Promise<void> {
+  // Changes: each slice gets a new endpoint address; latency = applied in the store − emitted by the API.
+  // First SPACED changes 20 ms apart (one at a time) to the last slices, then a burst of up to
+  // BURST at once to the others: no slice changes twice, so each has one applied time.
+  const changed = (i: number, net: number): KubeObject => {
+    const slice = structuredClone(slices[i]!)
+    ;(slice.endpoints as Array<{ addresses: string[] }>)[0]!.addresses = [`10.${net}.${round}.${i % 250}`]
+    return slice
+  }
+  const now = (): number => performance.timeOrigin + performance.now()
+  const spacedAt = new Map<string, number>()
+  for (let i = slices.length - SPACED; i < slices.length; i++) {
+    const slice = changed(i, 201)
+    spacedAt.set(slice.metadata.name, now())
+    cluster.apply(slice)
+    await sleep(20)
+  }
+  // The test API server emits the burst in one synchronous loop, each change written to the watch
+  // as it is applied; the objects are built before, so the loop is only the server's own work.
+  const burst = Array.from({ length: Math.min(BURST, slices.length - SPACED) }, (_, i) => changed(i, 200))
+  const emittedAt = new Map<string, number>()
+  const loopStart = performance.now()
+  for (const slice of burst) {
+    cluster.apply(slice)
+    emittedAt.set(slice.metadata.name, now())
+  }
+  const loopEnd = now()
+  result.burstEmitMs = performance.now() - loopStart
+  await sleep(3000)
+  child.send({ type: 'burst-report' })
+  const { applied } = await next(child, 'burst')
+  const latency = (at: Map<string, number>): number[] => [...at].map(([name, t]) => (applied[name] ?? Infinity) - t)
+  result.latencies = latency(emittedAt)
+  result.latenciesFromLoopEnd = latency(new Map([...emittedAt.keys()].map((name) => [name, loopEnd])))
+  result.spacedLatencies = latency(spacedAt)
+}
+
+async function runChild(mode: 'clusterdns' | 'lists' | 'informer', round: number): Promise<RunResult | null> {
+  const spawnedAt = Date.now()
+  const child = fork(CHILD, [mode, api.url], { execArgv: ['--expose-gc', ...NODE_FLAGS], env: { ...process.env, NODE_OPTIONS: '' }, stdio: 'inherit' })
   let synced: Record<string, any>
   try {
     synced = await next(child, 'synced')
@@ -80,93 +151,150 @@ async function run(mode: 'clusterdns' | 'informer', round: number): Promise<RunR
     console.log(`${mode} run ${round + 1}: ${(err as Error).message} (peak RSS unknown)`)
     return null
   }
-  // Relist: every watch ends and history is compacted past every client's resourceVersion.
   child.send({ type: 'peak-start' })
-  api.dropWatches()
-  cluster.apply({ kind: 'Namespace', apiVersion: 'v1', metadata: { name: `relist-${mode}-${round}` } })
-  cluster.compact()
-  await apiQuiet(3000)
+  await forceRelist(`${mode}-${round}`)
   child.send({ type: 'peak-report' })
   const { peak } = await next(child, 'peak')
-  const result: RunResult = { readyMs: synced.readyMs, heapUsed: synced.heapUsed, heapTotal: synced.heapTotal, rss: synced.rss, syncPeak: synced.syncPeak, relistPeak: peak }
-  if (mode === 'clusterdns') {
-    // Changes: each slice gets a new endpoint address; latency = applied in the store − applied in the API.
-    // First SPACED changes 20 ms apart (one at a time) to the last slices, then a burst of up to
-    // BURST at once to the others: no slice changes twice, so each has one applied time.
-    const changed = (i: number, net: number): KubeObject => {
-      const slice = structuredClone(slices[i]!)
-      ;(slice.endpoints as Array<{ addresses: string[] }>)[0]!.addresses = [`10.${net}.${round}.${i % 250}`]
-      return slice
-    }
-    const spacedAt = new Map<string, number>()
-    for (let i = slices.length - SPACED; i < slices.length; i++) {
-      const slice = changed(i, 201)
-      spacedAt.set(slice.metadata.name, performance.timeOrigin + performance.now())
-      cluster.apply(slice)
-      await sleep(20)
-    }
-    // The test API server emits the burst in one synchronous loop: its events leave the socket
-    // together when the loop ends, so the burst is timed from then (the loop's own time is reported).
-    const burst = Array.from({ length: Math.min(BURST, slices.length - SPACED) }, (_, i) => changed(i, 200))
-    const loopStart = performance.now()
-    for (const slice of burst) cluster.apply(slice)
-    const sentAt = performance.timeOrigin + performance.now()
-    result.burstEmitMs = performance.now() - loopStart
-    const appliedAt = new Map(burst.map((slice) => [slice.metadata.name, sentAt]))
-    await sleep(3000)
-    child.send({ type: 'burst-report' })
-    const { applied } = await next(child, 'burst')
-    const latency = (at: Map<string, number>): number[] => [...at].map(([name, t]) => (applied[name] ?? Infinity) - t)
-    result.latencies = latency(appliedAt)
-    result.spacedLatencies = latency(spacedAt)
+  const result: RunResult = {
+    readyMs: synced.syncedAt - spawnedAt,
+    heapUsed: synced.heapUsed,
+    heapTotal: synced.heapTotal,
+    rss: synced.rss,
+    syncPeak: synced.syncPeak,
+    relistPeak: peak,
   }
+  if (mode === 'clusterdns') await measureLatency(child, round, result)
   child.send({ type: 'exit' })
   await new Promise((resolve) => child.once('exit', resolve))
   console.log(
-    `${mode} run ${round + 1}: ready ${synced.readyMs} ms, heap used ${MB(synced.heapUsed)} of ${MB(synced.heapTotal)}, RSS ${MB(synced.rss)}, ` +
+    `${mode} run ${round + 1}: ready ${result.readyMs} ms, heap used ${MB(synced.heapUsed)} of ${MB(synced.heapTotal)}, RSS ${MB(synced.rss)}, ` +
       `peak RSS syncing ${MB(synced.syncPeak)}, relisting ${MB(peak)}`,
   )
   return result
 }
 
-const results: Record<string, RunResult[]> = { clusterdns: [], informer: [] }
-for (let round = 0; round < runs; round++) {
-  for (const mode of ['clusterdns', 'informer'] as const) {
-    const result = await run(mode, round)
-    if (result) results[mode]!.push(result)
+/** VmRSS and VmHWM (the peak since start or since the last reset) of a process, in bytes. */
+function memoryOf(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)![1]) * 1024
+  return { rss: kb('VmRSS'), peak: kb('VmHWM') }
+}
+
+/** The real server from a Corefile, in its own process group; resolves when /ready answers 200. */
+async function startServer(corefile: string): Promise<{ child: ChildProcess; readyMs: number; stop: () => Promise<void> }> {
+  const readyPort = await freePort()
+  const dir = mkdtempSync(join(tmpdir(), 'clusterdns-bench-'))
+  writeFileSync(join(dir, 'Corefile'), corefile.replaceAll('READY_PORT', String(readyPort)))
+  const spawnedAt = Date.now()
+  const child = spawn(process.execPath, [...NODE_FLAGS, join(ROOT, 'dist', 'main.js'), '-conf', join(dir, 'Corefile')], {
+    cwd: dir,
+    env: { ...process.env, NODE_OPTIONS: '' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+    detached: true,
+  })
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  const stop = async (): Promise<void> => {
+    process.kill(-child.pid!, 'SIGKILL')
+    await exited
+  }
+  for (;;) {
+    const status = await fetch(`http://127.0.0.1:${readyPort}/ready`).then((r) => r.status, () => 0)
+    if (status === 200) return { child, readyMs: Date.now() - spawnedAt, stop }
+    if (child.exitCode !== null) throw new Error(`server exited ${child.exitCode}`)
+    await sleep(20)
   }
 }
 
-console.log(`\nmedians of ${runs} runs (each in a fresh process; heap and RSS after GC once synced):`)
+async function runServer(round: number): Promise<RunResult> {
+  const dnsPort = await freePort()
+  const server = await startServer(`.:${dnsPort} {
+  bind 127.0.0.1
+  ready 127.0.0.1:READY_PORT
+  kubernetes cluster.local in-addr.arpa {
+    endpoint ${api.url}
+    pods verified
+  }
+}
+`)
+  const pid = server.child.pid!
+  const syncPeak = memoryOf(pid).peak
+  // Steady: once the API is quiet and V8 has had time to shrink (its memory reducer works when idle).
+  await apiQuiet(10_000)
+  const { rss } = memoryOf(pid)
+  writeFileSync(`/proc/${pid}/clear_refs`, '5')
+  await forceRelist(`server-${round}`)
+  const relistPeak = memoryOf(pid).peak
+  await server.stop()
+  console.log(`server run ${round + 1}: /ready after ${server.readyMs} ms, steady RSS ${MB(rss)}, peak RSS syncing ${MB(syncPeak)}, relisting ${MB(relistPeak)}`)
+  return { readyMs: server.readyMs, rss, syncPeak, relistPeak }
+}
+
+/** kubeadm's default Corefile (as manifests/ ships it) against an empty API, on free loopback ports, settled. */
+async function idleRss(): Promise<number> {
+  const shipped = (parse(readFileSync(join(ROOT, 'manifests', 'configmap.yaml'), 'utf8')) as { data: { Corefile: string } }).data.Corefile
+  const [dnsPort, healthPort, metricsPort, silent] = [await freePort(), await freePort(), await freePort(), await freePort()]
+  // Only the addresses change: loopback ports, the test API, and an upstream that is nobody (no traffic leaves).
+  const corefile = shipped
+    .replace('.:53 {', `.:${dnsPort} {\n    bind 127.0.0.1`)
+    .replace('health {', `health 127.0.0.1:${healthPort} {`)
+    .replace(/^(\s*)ready$/m, '$1ready 127.0.0.1:READY_PORT')
+    .replace('ip6.arpa {', `ip6.arpa {\n       endpoint ${emptyApi.url}`)
+    .replace('prometheus :9153', `prometheus 127.0.0.1:${metricsPort}`)
+    .replace('forward . /etc/resolv.conf', `forward . 127.0.0.1:${silent}`)
+  const server = await startServer(corefile)
+  await sleep(10_000)
+  const { rss } = memoryOf(server.child.pid!)
+  await server.stop()
+  return rss
+}
+
+const results: Record<Mode, RunResult[]> = { server: [], clusterdns: [], lists: [], informer: [] }
+const idle: number[] = []
+for (let round = 0; round < runs; round++) {
+  for (const mode of MODES) {
+    const result = mode === 'server' ? await runServer(round) : await runChild(mode, round)
+    if (result) results[mode].push(result)
+  }
+  idle.push(await idleRss())
+  console.log(`idle run ${round + 1}: kubeadm's Corefile against an empty API, RSS ${MB(idle[idle.length - 1]!)}`)
+}
+
+console.log(`\nmedians of ${runs} runs (each in a fresh process; heap and RSS after GC once synced, server: RSS 10 s after the API went quiet):`)
 console.log('| | runs completed | time to ready | heap used | heap total | RSS | peak RSS while syncing | peak RSS during forced relist |')
 console.log('|---|---|---|---|---|---|---|---|')
-for (const [mode, rs] of Object.entries(results)) {
+for (const mode of MODES) {
+  const rs = results[mode]
   if (rs.length === 0) {
     console.log(`| ${mode} | 0 of ${runs} | | | | | | |`)
     continue
   }
   const m = (f: (r: RunResult) => number): number => median(rs.map(f))
+  const heap = (f: (r: RunResult) => number | undefined): string => (rs.every((r) => f(r) !== undefined) ? MB(m((r) => f(r)!)) : '–')
   console.log(
-    `| ${mode} | ${rs.length} of ${runs} | ${m((r) => r.readyMs)} ms | ${MB(m((r) => r.heapUsed))} | ${MB(m((r) => r.heapTotal))} | ${MB(m((r) => r.rss))} | ` +
-      `${MB(m((r) => r.syncPeak))} | ${MB(m((r) => r.relistPeak))} |`,
+    `| ${mode} | ${rs.length} of ${runs} | ${m((r) => r.readyMs)} ms | ${heap((r) => r.heapUsed)} | ${heap((r) => r.heapTotal)} | ${MB(m((r) => r.rss))} | ` +
+      `${MB(m((r) => r.syncPeak))} (${(m((r) => r.syncPeak) / m((r) => r.rss)).toFixed(2)}×) | ${MB(m((r) => r.relistPeak))} (${(m((r) => r.relistPeak) / m((r) => r.rss)).toFixed(2)}×) |`,
   )
 }
-const ours = results.clusterdns!
-const lib = results.informer!
+console.log(`idle RSS, kubeadm's default Corefile against an empty API: ${MB(median(idle))} (median of ${idle.length})`)
+const ours = results.clusterdns
+const lib = results.informer
 if (ours.length && lib.length) {
   const ratio = (f: (r: RunResult) => number): string => (median(lib.map(f)) / median(ours.map(f))).toFixed(1)
-  console.log(`informer / clusterdns: heap used ${ratio((r) => r.heapUsed)}×, RSS ${ratio((r) => r.rss)}×, peak RSS during relist ${ratio((r) => r.relistPeak)}×`)
+  console.log(`informer / clusterdns: heap used ${ratio((r) => r.heapUsed!)}×, RSS ${ratio((r) => r.rss)}×, peak RSS during relist ${ratio((r) => r.relistPeak)}×`)
 }
 function latencyLine(what: string, latencies: number[]): string {
   const finite = latencies.filter(Number.isFinite)
   const p = (q: number): string => percentile(finite, q).toFixed(1)
   return `${what}: p50 ${p(50)} ms, p90 ${p(90)} ms, p99 ${p(99)} ms, max ${Math.max(...finite).toFixed(1)} ms, never applied ${latencies.length - finite.length}`
 }
-console.log('programming latency (API server applies the change → our store has applied it):')
-console.log(latencyLine(`  ${SPACED} changes 20 ms apart × ${runs} runs`, ours.flatMap((r) => r.spacedLatencies ?? [])))
-console.log(
-  latencyLine(`  a burst of ${Math.min(BURST, slices.length - SPACED)} changes at once × ${runs} runs, from when the test API server had emitted them all`, ours.flatMap((r) => r.latencies ?? [])),
-)
-console.log(`  (the test API server took ${median(ours.map((r) => r.burstEmitMs ?? 0)).toFixed(0)} ms, median, to emit each burst)`)
+if (ours.length) {
+  const burstSize = Math.min(BURST, slices.length - SPACED)
+  console.log('programming latency (the test API server emits the change → our store has applied it):')
+  console.log(latencyLine(`  ${SPACED} changes 20 ms apart × ${ours.length} runs`, ours.flatMap((r) => r.spacedLatencies ?? [])))
+  console.log(latencyLine(`  a burst of ${burstSize} changes × ${ours.length} runs, each from its emission`, ours.flatMap((r) => r.latencies ?? [])))
+  console.log(latencyLine(`  the same, from when the emitting loop ended`, ours.flatMap((r) => r.latenciesFromLoopEnd ?? [])))
+  console.log(`  (the test API server took ${median(ours.map((r) => r.burstEmitMs ?? 0)).toFixed(0)} ms, median, to emit each burst)`)
+}
 await api.close()
+await emptyApi.close()
 process.exit(0)

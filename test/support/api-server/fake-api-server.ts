@@ -1,4 +1,3 @@
-import { once } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createTlsServer } from 'node:https'
 import type { Socket } from 'node:net'
@@ -35,6 +34,16 @@ export interface FakeApiServerOptions {
 
 /** The user RBAC denials name, as the API server's messages do. */
 const CLIENT_USER = 'system:serviceaccount:kube-system:clusterdns'
+
+/** Until a response can take more, or is gone. */
+const drainedOrClosed = (res: ServerResponse): Promise<void> =>
+  new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done).off('close', done)
+      resolve()
+    }
+    res.on('drain', done).on('close', done)
+  })
 
 const status = (code: number, reason: string, message: string) => ({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message })
 
@@ -182,7 +191,7 @@ export class FakeApiServer {
       for (const object of snapshot.items) {
         if (res.writableEnded || res.destroyed) return
         // With backpressure, as the API server streams: a client that reads slowly holds the rest here.
-        if (!res.write(`${JSON.stringify({ type: 'ADDED', object: { kind: route.kind, apiVersion: route.apiVersion, ...object } })}\n`)) await Promise.race([once(res, 'drain'), once(res, 'close')])
+        if (!res.write(`${JSON.stringify({ type: 'ADDED', object: { kind: route.kind, apiVersion: route.apiVersion, ...object } })}\n`)) await drainedOrClosed(res)
       }
       const annotations = { 'k8s.io/initial-events-end': 'true' }
       send('BOOKMARK', { kind: route.kind, apiVersion: route.apiVersion, metadata: { resourceVersion: String(snapshot.rv), annotations } })
