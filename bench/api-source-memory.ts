@@ -88,6 +88,8 @@ interface RunResult {
   rss: number
   syncPeak: number
   relistPeak: number
+  /** CPU time the measured process had used when ready (server mode). */
+  cpuMs?: number
   /** Per change of the burst: applied in our store − emitted by the test API server. */
   latencies?: number[]
   /** The same, from when the server's emitting loop ended (its events leave the socket together then). */
@@ -180,6 +182,12 @@ function memoryOf(pid: number): { rss: number; peak: number } {
   return { rss: kb('VmRSS'), peak: kb('VmHWM') }
 }
 
+/** User + system CPU time of a process so far (/proc/PID/stat counts in clock ticks, 100 a second). */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10
+}
+
 /** The real server from a Corefile, in its own process group; resolves when /ready answers 200. */
 async function startServer(corefile: string): Promise<{ child: ChildProcess; readyMs: number; stop: () => Promise<void> }> {
   const readyPort = await freePort()
@@ -217,6 +225,7 @@ async function runServer(round: number): Promise<RunResult> {
 }
 `)
   const pid = server.child.pid!
+  const cpuMs = cpuMsOf(pid)
   const syncPeak = memoryOf(pid).peak
   // Steady: once the API is quiet and V8 has had time to shrink (its memory reducer works when idle).
   await apiQuiet(10_000)
@@ -225,8 +234,10 @@ async function runServer(round: number): Promise<RunResult> {
   await forceRelist(`server-${round}`)
   const relistPeak = memoryOf(pid).peak
   await server.stop()
-  console.log(`server run ${round + 1}: /ready after ${server.readyMs} ms, steady RSS ${MB(rss)}, peak RSS syncing ${MB(syncPeak)}, relisting ${MB(relistPeak)}`)
-  return { readyMs: server.readyMs, rss, syncPeak, relistPeak }
+  console.log(
+    `server run ${round + 1}: /ready after ${server.readyMs} ms (${cpuMs} ms of CPU), steady RSS ${MB(rss)}, peak RSS syncing ${MB(syncPeak)}, relisting ${MB(relistPeak)}`,
+  )
+  return { readyMs: server.readyMs, cpuMs, rss, syncPeak, relistPeak }
 }
 
 /** kubeadm's default Corefile (as manifests/ ships it) against an empty API, on free loopback ports, settled. */
@@ -275,6 +286,7 @@ for (const mode of MODES) {
       `${MB(m((r) => r.syncPeak))} (${(m((r) => r.syncPeak) / m((r) => r.rss)).toFixed(2)}×) | ${MB(m((r) => r.relistPeak))} (${(m((r) => r.relistPeak) / m((r) => r.rss)).toFixed(2)}×) |`,
   )
 }
+if (results.server.length) console.log(`server: CPU time used by the time /ready said 200: ${median(results.server.map((r) => r.cpuMs!))} ms (median)`)
 console.log(`idle RSS, kubeadm's default Corefile against an empty API: ${MB(median(idle))} (median of ${idle.length})`)
 const ours = results.clusterdns
 const lib = results.informer

@@ -20,58 +20,98 @@ export interface RecordOf {
 export type RecordKind = keyof RecordOf
 
 const key = (namespace: string, name: string): string => `${namespace}/${name}`
+const byKey = (a: { namespace: string; name: string }, b: { namespace: string; name: string }): number =>
+  a.namespace === b.namespace ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.namespace < b.namespace ? -1 : 1
 
-/** A record's key within its kind: `name` for namespaces, `namespace/name` for the rest. */
-export function recordKey<K extends RecordKind>(kind: K, record: RecordOf[K]): string {
-  return kind === 'namespace' ? record.name : key((record as ServiceRecord).namespace, record.name)
+/** The namespace a record is filed under ('' for namespaces themselves). */
+const namespaceOf = <K extends RecordKind>(kind: K, record: RecordOf[K]): string => (kind === 'namespace' ? '' : (record as ServiceRecord).namespace)
+
+/**
+ * The records of one kind by namespace, then name: the record's own strings are the keys, so a
+ * record costs no `namespace/name` key string (150,000 pods would keep ~12 MiB of them).
+ */
+class Table<R extends { readonly name: string }> {
+  private readonly namespaces = new Map<string, Map<string, R>>()
+  size = 0
+
+  get(namespace: string, name: string): R | undefined {
+    return this.namespaces.get(namespace)?.get(name)
+  }
+
+  set(namespace: string, record: R): void {
+    let names = this.namespaces.get(namespace)
+    if (!names) this.namespaces.set(namespace, (names = new Map()))
+    if (!names.has(record.name)) this.size++
+    names.set(record.name, record)
+  }
+
+  delete(namespace: string, name: string): void {
+    const names = this.namespaces.get(namespace)
+    if (!names?.delete(name)) return
+    this.size--
+    if (names.size === 0) this.namespaces.delete(namespace)
+  }
+
+  *values(): IterableIterator<R> {
+    for (const names of this.namespaces.values()) yield* names.values()
+  }
 }
 
-/** Every record by kind and key, and the indexes answers look them up by. */
+/** Every record by kind, and the indexes answers look them up by (they hold the records themselves). */
 class StoreState {
-  readonly records: { [K in RecordKind]: Map<string, RecordOf[K]> } = {
-    namespace: new Map(),
-    service: new Map(),
-    slice: new Map(),
-    pod: new Map(),
+  readonly records: { [K in RecordKind]: Table<RecordOf[K]> } = {
+    namespace: new Table(),
+    service: new Table(),
+    slice: new Table(),
+    pod: new Table(),
   }
-  readonly slicesByService = new MultiIndex<string>()
-  readonly servicesByClusterIP = new MultiIndex<string>()
-  readonly slicesByAddress = new MultiIndex<string>()
-  readonly podsByIP = new MultiIndex<string>()
+  /** By `namespace/service`. */
+  readonly slicesByService = new MultiIndex<SliceRecord>()
+  readonly servicesByClusterIP = new MultiIndex<ServiceRecord>()
+  readonly slicesByAddress = new MultiIndex<SliceRecord>()
+  readonly podsByIP = new MultiIndex<PodRecord>()
   /** Merged endpoints per service, built on first use after a change to its slices. */
   readonly endpointsByService = new Map<string, ServiceEndpoint[]>()
 
-  set<K extends RecordKind>(kind: K, record: RecordOf[K]): void {
-    const k = recordKey(kind, record)
-    this.delete(kind, k)
-    this.records[kind].set(k, record)
-    this.index(kind, k, record, 'add')
+  get<K extends RecordKind>(kind: K, namespace: string, name: string): RecordOf[K] | undefined {
+    return (this.records[kind] as Table<RecordOf[K]>).get(namespace, name)
   }
 
-  delete(kind: RecordKind, k: string): void {
-    const old = this.records[kind].get(k)
+  set<K extends RecordKind>(kind: K, record: RecordOf[K]): void {
+    const namespace = namespaceOf(kind, record)
+    this.delete(kind, namespace, record.name)
+    ;(this.records[kind] as Table<RecordOf[K]>).set(namespace, record)
+    this.index(kind, record, 'add')
+  }
+
+  delete(kind: RecordKind, namespace: string, name: string): void {
+    const old = this.get(kind, namespace, name)
     if (!old) return
-    this.index(kind, k, old, 'remove')
-    this.records[kind].delete(k)
+    this.index(kind, old, 'remove')
+    this.records[kind].delete(namespace, name)
   }
 
   /** Adds a record to (or removes it from) the indexes of its kind. */
-  private index<K extends RecordKind>(kind: K, k: string, record: RecordOf[K], op: 'add' | 'remove'): void {
+  private index<K extends RecordKind>(kind: K, record: RecordOf[K], op: 'add' | 'remove'): void {
     switch (kind) {
-      case 'service':
-        for (const ip of (record as ServiceRecord).clusterIPs) this.servicesByClusterIP[op](ip, k)
+      case 'service': {
+        const service = record as ServiceRecord
+        for (const ip of service.clusterIPs) this.servicesByClusterIP[op](ip, service)
         break
+      }
       case 'slice': {
         const slice = record as SliceRecord
         const serviceKey = key(slice.namespace, slice.service)
-        this.slicesByService[op](serviceKey, k)
-        for (const ep of slice.endpoints) for (const ip of ep.addresses) this.slicesByAddress[op](ip, k)
+        this.slicesByService[op](serviceKey, slice)
+        for (const ep of slice.endpoints) for (const ip of ep.addresses) this.slicesByAddress[op](ip, slice)
         this.endpointsByService.delete(serviceKey)
         break
       }
-      case 'pod':
-        for (const ip of (record as PodRecord).ips) this.podsByIP[op](ip, k)
+      case 'pod': {
+        const pod = record as PodRecord
+        for (const ip of pod.ips) this.podsByIP[op](ip, pod)
         break
+      }
     }
   }
 }
@@ -105,7 +145,7 @@ export class RecordStore {
 
   /** Adds or replaces a record; returns whether anything changed. */
   set<K extends RecordKind>(kind: K, record: RecordOf[K]): boolean {
-    const old = this.state.records[kind].get(recordKey(kind, record))
+    const old = this.state.get(kind, namespaceOf(kind, record), record.name)
     if (old && isDeepStrictEqual(old, record)) return false
     this.state.set(kind, record)
     this.changed()
@@ -114,9 +154,9 @@ export class RecordStore {
 
   /** Removes the record of `kind` named `name` (in `namespace`, which namespaces themselves ignore). */
   delete(kind: RecordKind, namespace: string, name: string): boolean {
-    const k = kind === 'namespace' ? name : key(namespace, name)
-    if (!this.state.records[kind].has(k)) return false
-    this.state.delete(kind, k)
+    const filedUnder = kind === 'namespace' ? '' : namespace
+    if (!this.state.get(kind, filedUnder, name)) return false
+    this.state.delete(kind, filedUnder, name)
     this.changed()
     return true
   }
@@ -128,22 +168,25 @@ export class RecordStore {
    * the kind is built.
    */
   beginReplace<K extends RecordKind>(kind: K): { put(record: RecordOf[K]): void; finish(): void } {
-    const current = this.state.records[kind]
-    const listed = new Set<string>()
+    // The records kept or put, by identity: no key string per record, even for the length of a relist.
+    const listed = new Set<RecordOf[K]>()
     let changes = 0
     return {
       put: (record) => {
-        const k = recordKey(kind, record)
-        listed.add(k)
-        const old = current.get(k)
-        if (old && isDeepStrictEqual(old, record)) return
+        const old = this.state.get(kind, namespaceOf(kind, record), record.name)
+        if (old && isDeepStrictEqual(old, record)) {
+          listed.add(old)
+          return
+        }
+        listed.add(record)
         this.state.set(kind, record)
         changes++
       },
       finish: () => {
-        for (const k of [...current.keys()]) {
-          if (listed.has(k)) continue
-          this.state.delete(kind, k)
+        const table = this.state.records[kind] as Table<RecordOf[K]>
+        for (const record of [...table.values()]) {
+          if (listed.has(record)) continue
+          this.state.delete(kind, namespaceOf(kind, record), record.name)
           changes++
         }
         if (changes > 0) this.changed()
@@ -173,11 +216,11 @@ export class RecordStore {
   }
 
   hasNamespace(namespace: string): boolean {
-    return this.state.records.namespace.has(namespace)
+    return this.state.records.namespace.get('', namespace) !== undefined
   }
 
   service(namespace: string, name: string): ServiceRecord | undefined {
-    return this.state.records.service.get(key(namespace, name))
+    return this.state.records.service.get(namespace, name)
   }
 
   /** The ready endpoints of a service across all its EndpointSlices, in a stable order. */
@@ -186,9 +229,7 @@ export class RecordStore {
     const cached = this.state.endpointsByService.get(k)
     if (cached) return cached
     const merged: ServiceEndpoint[] = []
-    const sliceKeys = [...this.state.slicesByService.get(k)].sort()
-    for (const sliceKey of sliceKeys) {
-      const slice = this.state.records.slice.get(sliceKey)!
+    for (const slice of [...this.state.slicesByService.get(k)].sort(byKey)) {
       for (const ep of slice.endpoints) {
         for (const address of ep.addresses) {
           merged.push({ address, hostname: ep.hostname, podName: ep.podName, ports: slice.ports })
@@ -201,21 +242,21 @@ export class RecordStore {
 
   /** Services whose ClusterIPs include `ip`. */
   servicesWithClusterIP(ip: string): ServiceRecord[] {
-    return [...this.state.servicesByClusterIP.get(ip)].sort().map((k) => this.state.records.service.get(k)!)
+    return [...this.state.servicesByClusterIP.get(ip)].sort(byKey)
   }
 
   /** Services that have `ip` as a ready endpoint address. */
   servicesWithEndpoint(ip: string): ServiceRecord[] {
     const found = new Set<string>()
-    for (const sliceKey of this.state.slicesByAddress.get(ip)) {
-      const slice = this.state.records.slice.get(sliceKey)!
-      found.add(key(slice.namespace, slice.service))
-    }
-    return [...found].sort().flatMap((k) => this.state.records.service.get(k) ?? [])
+    for (const slice of this.state.slicesByAddress.get(ip)) found.add(key(slice.namespace, slice.service))
+    return [...found].sort().flatMap((k) => {
+      const slash = k.indexOf('/')
+      return this.state.records.service.get(k.slice(0, slash), k.slice(slash + 1)) ?? []
+    })
   }
 
   /** Pods (not finished) that have `ip`. */
   podsWithIP(ip: string): PodRecord[] {
-    return this.state.podsByIP.get(ip).map((k) => this.state.records.pod.get(k)!)
+    return [...this.state.podsByIP.get(ip)]
   }
 }

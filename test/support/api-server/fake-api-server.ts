@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createTlsServer } from 'node:https'
 import type { Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { FakeCluster, GoneError, makeFilter, type Resource, type WatchEvent } from './fake-cluster.js'
+import { FakeCluster, GoneError, makeFilter, type KubeObject, type Resource, type WatchEvent } from './fake-cluster.js'
 
 const ROUTES: Record<string, { resource: Resource; kind: string; apiVersion: string }> = {
   '/api/v1/namespaces': { resource: 'namespaces', kind: 'Namespace', apiVersion: 'v1' },
@@ -63,6 +63,11 @@ export class FakeApiServer {
   private port = 0
   private readonly sockets = new Set<Socket>()
   private readonly watches = new Set<ServerResponse>()
+  /**
+   * Each stored object's JSON, made once: the API server also serves lists and watches from a
+   * cache of serialized objects, so the client, not this server, is what a benchmark measures.
+   */
+  private readonly serialized = new WeakMap<KubeObject, string>()
 
   constructor(
     readonly cluster: FakeCluster,
@@ -148,17 +153,19 @@ export class FakeApiServer {
     if (this.listDelayMs > 0) await sleep(this.listDelayMs)
     try {
       const page = this.cluster.list(route.resource, filter, Number(query.limit ?? 0), query.continue)
-      const body = {
-        kind: `${route.kind}List`,
-        apiVersion: route.apiVersion,
-        metadata: { resourceVersion: String(page.rv), ...(page.next ? { continue: page.next } : {}) },
-        items: page.items.map((o) => ({ kind: route.kind, apiVersion: route.apiVersion, ...o })),
-      }
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body))
+      const head = { kind: `${route.kind}List`, apiVersion: route.apiVersion, metadata: { resourceVersion: String(page.rv), ...(page.next ? { continue: page.next } : {}) } }
+      const body = `${JSON.stringify(head).slice(0, -1)},"items":[${page.items.map((o) => this.json(route, o)).join(',')}]}`
+      res.writeHead(200, { 'content-type': 'application/json' }).end(body)
     } catch (err) {
       if (!(err instanceof GoneError)) throw err
       res.writeHead(410, { 'content-type': 'application/json' }).end(JSON.stringify(status(410, 'Expired', err.message)))
     }
+  }
+
+  private json(route: (typeof ROUTES)[string], object: KubeObject): string {
+    let text = this.serialized.get(object)
+    if (text === undefined) this.serialized.set(object, (text = JSON.stringify({ kind: route.kind, apiVersion: route.apiVersion, ...object })))
+    return text
   }
 
   private async serveWatch(route: (typeof ROUTES)[string], filter: ReturnType<typeof makeFilter>, query: Record<string, string>, res: ServerResponse, initial: boolean): Promise<void> {
@@ -169,7 +176,10 @@ export class FakeApiServer {
     const send = (type: string, object: unknown): void => {
       if (!res.writableEnded && !res.destroyed) res.write(`${JSON.stringify({ type, object })}\n`)
     }
-    const sendEvent = (event: WatchEvent): void => send(event.type, { kind: route.kind, apiVersion: route.apiVersion, ...event.object })
+    const sendObject = (type: string, object: KubeObject): boolean => res.write(`{"type":"${type}","object":${this.json(route, object)}}\n`)
+    const sendEvent = (event: WatchEvent): void => {
+      if (!res.writableEnded && !res.destroyed) sendObject(event.type, event.object)
+    }
     // A watch-list: the current state, then live events from its resourceVersion (held back until it is sent).
     const snapshot = initial ? this.cluster.list(route.resource, filter, 0, undefined) : null
     let held: WatchEvent[] | null = snapshot ? [] : null
@@ -191,7 +201,7 @@ export class FakeApiServer {
       for (const object of snapshot.items) {
         if (res.writableEnded || res.destroyed) return
         // With backpressure, as the API server streams: a client that reads slowly holds the rest here.
-        if (!res.write(`${JSON.stringify({ type: 'ADDED', object: { kind: route.kind, apiVersion: route.apiVersion, ...object } })}\n`)) await drainedOrClosed(res)
+        if (!sendObject('ADDED', object)) await drainedOrClosed(res)
       }
       const annotations = { 'k8s.io/initial-events-end': 'true' }
       send('BOOKMARK', { kind: route.kind, apiVersion: route.apiVersion, metadata: { resourceVersion: String(snapshot.rv), annotations } })
