@@ -6,6 +6,7 @@
  * each run in a fresh process, in the same run as the library's informer (the reference):
  *   server      the real server (dist/main.js) with a `kubernetes { endpoint … pods verified }` and
  *               `ready` Corefile: time from spawn to /ready 200, RSS from /proc (VmRSS, VmHWM)
+ *   plain-server  the same without BENCH_NODE_FLAGS: what the flags change
  *   clusterdns  our API source feeding the record store in a bare process (heap after GC, latency)
  *   lists       the same with watch-list off: paginated lists, as against an API server without it
  *   informer    @kubernetes/client-node's makeInformer, the library's way
@@ -13,7 +14,8 @@
  *   npm run bench:api -- [SERVICES] [PODS_PER_SERVICE] [EXTRA_PODS_PER_SERVICE] [RUNS]   (default 10000 10 5 3)
  * The test API server (watch-list on) holds the whole synthetic cluster in this process (give it a
  * large heap, as the npm script does); the measured processes run with Node's defaults, or with
- * BENCH_NODE_FLAGS (e.g. "--max-semi-space-size=1").
+ * BENCH_NODE_FLAGS (e.g. "--max-semi-space-size=1"). BENCH_MODES picks modes (e.g. "server"),
+ * BENCH_PODS the server's `pods` setting (default verified).
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
@@ -28,9 +30,11 @@ import { freePort } from '../test/support/ports.js'
 import { syntheticCluster } from './synthetic-cluster.js'
 
 const [services = 10_000, podsPerService = 10, extraPodsPerService = 5, runs = 3] = process.argv.slice(2).map(Number)
-const MODES = (process.env.BENCH_MODES ?? 'server,clusterdns,lists,informer').split(',').filter(Boolean) as Mode[]
-type Mode = 'server' | 'clusterdns' | 'lists' | 'informer'
+const MODES = (process.env.BENCH_MODES ?? 'server,plain-server,clusterdns,lists,informer').split(',').filter(Boolean) as Mode[]
+type Mode = 'server' | 'plain-server' | 'clusterdns' | 'lists' | 'informer'
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)
+/** The server mode's `pods` setting (the sizing table has rows without pods). */
+const SERVER_PODS = process.env.BENCH_PODS ?? 'verified'
 const BURST = 1000
 const SPACED = 50
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -189,12 +193,12 @@ function cpuMsOf(pid: number): number {
 }
 
 /** The real server from a Corefile, in its own process group; resolves when /ready answers 200. */
-async function startServer(corefile: string): Promise<{ child: ChildProcess; readyMs: number; stop: () => Promise<void> }> {
+async function startServer(corefile: string, flags = NODE_FLAGS): Promise<{ child: ChildProcess; readyMs: number; stop: () => Promise<void> }> {
   const readyPort = await freePort()
   const dir = mkdtempSync(join(tmpdir(), 'clusterdns-bench-'))
   writeFileSync(join(dir, 'Corefile'), corefile.replaceAll('READY_PORT', String(readyPort)))
   const spawnedAt = Date.now()
-  const child = spawn(process.execPath, [...NODE_FLAGS, join(ROOT, 'dist', 'main.js'), '-conf', join(dir, 'Corefile')], {
+  const child = spawn(process.execPath, [...flags, join(ROOT, 'dist', 'main.js'), '-conf', join(dir, 'Corefile')], {
     cwd: dir,
     env: { ...process.env, NODE_OPTIONS: '' },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -213,17 +217,19 @@ async function startServer(corefile: string): Promise<{ child: ChildProcess; rea
   }
 }
 
-async function runServer(round: number): Promise<RunResult> {
+async function runServer(round: number, flags: string[]): Promise<RunResult> {
   const dnsPort = await freePort()
   const server = await startServer(`.:${dnsPort} {
   bind 127.0.0.1
   ready 127.0.0.1:READY_PORT
   kubernetes cluster.local in-addr.arpa {
     endpoint ${api.url}
-    pods verified
+    pods ${SERVER_PODS}
   }
 }
-`)
+`,
+    flags,
+  )
   const pid = server.child.pid!
   const cpuMs = cpuMsOf(pid)
   const syncPeak = memoryOf(pid).peak
@@ -235,7 +241,7 @@ async function runServer(round: number): Promise<RunResult> {
   const relistPeak = memoryOf(pid).peak
   await server.stop()
   console.log(
-    `server run ${round + 1}: /ready after ${server.readyMs} ms (${cpuMs} ms of CPU), steady RSS ${MB(rss)}, peak RSS syncing ${MB(syncPeak)}, relisting ${MB(relistPeak)}`,
+    `server${flags === NODE_FLAGS ? '' : ' (no flags)'} run ${round + 1}: /ready after ${server.readyMs} ms (${cpuMs} ms of CPU), steady RSS ${MB(rss)}, peak RSS syncing ${MB(syncPeak)}, relisting ${MB(relistPeak)}`,
   )
   return { readyMs: server.readyMs, cpuMs, rss, syncPeak, relistPeak }
 }
@@ -259,11 +265,11 @@ async function idleRss(): Promise<number> {
   return rss
 }
 
-const results: Record<Mode, RunResult[]> = { server: [], clusterdns: [], lists: [], informer: [] }
+const results: Record<Mode, RunResult[]> = { server: [], 'plain-server': [], clusterdns: [], lists: [], informer: [] }
 const idle: number[] = []
 for (let round = 0; round < runs; round++) {
   for (const mode of MODES) {
-    const result = mode === 'server' ? await runServer(round) : await runChild(mode, round)
+    const result = mode === 'server' ? await runServer(round, NODE_FLAGS) : mode === 'plain-server' ? await runServer(round, []) : await runChild(mode, round)
     if (result) results[mode].push(result)
   }
   idle.push(await idleRss())
@@ -286,7 +292,9 @@ for (const mode of MODES) {
       `${MB(m((r) => r.syncPeak))} (${(m((r) => r.syncPeak) / m((r) => r.rss)).toFixed(2)}×) | ${MB(m((r) => r.relistPeak))} (${(m((r) => r.relistPeak) / m((r) => r.rss)).toFixed(2)}×) |`,
   )
 }
-if (results.server.length) console.log(`server: CPU time used by the time /ready said 200: ${median(results.server.map((r) => r.cpuMs!))} ms (median)`)
+for (const mode of ['server', 'plain-server'] as const) {
+  if (results[mode].length) console.log(`${mode}: CPU time used by the time /ready said 200: ${median(results[mode].map((r) => r.cpuMs!))} ms (median)`)
+}
 console.log(`idle RSS, kubeadm's default Corefile against an empty API: ${MB(median(idle))} (median of ${idle.length})`)
 const ours = results.clusterdns
 const lib = results.informer
