@@ -1,7 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import { ApiStatusError } from '../../errors.js'
-import type { ApiTarget } from './kube-config.js'
+import type { ApiTarget } from './api-target.js'
 
 /** The part of an error body kept for the log: a Status object's message is short, an HTML page is not. */
 const ERROR_BODY_LIMIT = 16 * 1024

@@ -5,7 +5,7 @@ import type { SliceRecord } from '../records.js'
 import { ApiClient } from './api-client.js'
 import { ApiHealth } from './api-health.js'
 import { programmingDuration } from './api-metrics.js'
-import type { ApiTarget } from './kube-config.js'
+import type { ApiTarget } from './api-target.js'
 import { DEFAULT_MAX_OBJECT_BYTES, ResourceWatch } from './resource-watch.js'
 import { ENDPOINT_SLICES, LIVE_PODS_FIELD_SELECTOR, NAMESPACES, PODS, SERVICES } from './watched-kinds.js'
 

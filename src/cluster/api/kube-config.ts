@@ -1,28 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { isIPv6 } from 'node:net'
 import { ApiConfigError } from '../../errors.js'
+import type { ApiTarget } from './api-target.js'
 
 /** How to reach the API: the `kubernetes` directive's endpoint, tls and kubeconfig options. */
 export interface ApiConnection {
   readonly endpoint: string | null
   readonly tls: { readonly cert: string; readonly key: string; readonly ca: string } | null
   readonly kubeconfig: { readonly file: string; readonly context: string | null } | null
-}
-
-/** What each request to the API carries: TLS material and headers (credentials). */
-export interface RequestCredentials {
-  readonly ca?: string | Buffer | Array<string | Buffer>
-  readonly cert?: string | Buffer
-  readonly key?: string | Buffer
-  readonly rejectUnauthorized?: boolean
-  readonly servername?: string
-  readonly headers: Readonly<Record<string, string>>
-}
-
-/** Where the API is and the credentials of the next request (tokens rotate, so asked per request). */
-export interface ApiTarget {
-  readonly server: URL
-  credentials(): Promise<RequestCredentials>
 }
 
 /** Where a pod's service account is mounted; the env variable moves it (tests, unusual mounts). */

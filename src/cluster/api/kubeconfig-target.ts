@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import type { RequestOptions } from 'node:https'
 import { KubeConfig } from '@kubernetes/client-node'
 import { ApiConfigError } from '../../errors.js'
-import type { ApiTarget, RequestCredentials } from './kube-config.js'
+import type { ApiTarget, RequestCredentials } from './api-target.js'
 
 /**
  * A kubeconfig file's current context (or `context`), through the client library, which knows
