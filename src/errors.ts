@@ -103,8 +103,11 @@ export class StartupError extends ClusterDnsError {
 
 /** A manifest file (the `manifests` source) that could not be read or parsed. */
 export class ManifestError extends ClusterDnsError {
-  constructor(file: string, message: string, options?: ErrorOptions) {
-    super(ErrorCode.MANIFEST, `${file}: ${message}`, options)
+  /** What is wrong, without the file's name. */
+  readonly detail: string
+  constructor(file: string, detail: string, options?: ErrorOptions) {
+    super(ErrorCode.MANIFEST, `${file}: ${detail}`, options)
+    this.detail = detail
   }
 }
 

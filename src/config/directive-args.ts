@@ -44,6 +44,15 @@ export function oneOfArg<T extends string>(d: Directive, what: string, text: str
   throw new ConfigError(d, `${what}: ${text} is not ${allowed}`)
 }
 
+const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }
+
+/** A size in bytes (`65536`, `64K`, `64M`, `1G`: binary multiples) of `d`; fails naming `d`. */
+export function byteSizeArg(d: Directive, text: string | undefined): number {
+  const match = /^(\d+)([kmg]?)$/i.exec(text ?? '')
+  if (!match) throw new ConfigError(d, `${d.name}: ${text} is not a size in bytes (like 64M)`)
+  return Number(match[1]) * SIZE_UNITS[match[2]!.toLowerCase()]!
+}
+
 const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
 
 /** Parses a Go duration (`5s`, `1m30s`, `250ms`) to milliseconds, or null. */

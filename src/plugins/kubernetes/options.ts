@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import type { Directive } from '../../config/corefile.js'
-import { durationArg, eachOption, expectArgs, expectNoBlock, oneOfArg } from '../../config/directive-args.js'
+import { byteSizeArg, durationArg, eachOption, expectArgs, expectNoBlock, oneOfArg } from '../../config/directive-args.js'
 import { parseZone } from '../../config/server-address.js'
 import type { ApiConnection } from '../../cluster/api/kube-config.js'
 import { parseLabelSelector, type LabelSelector } from '../../cluster/label-selector.js'
@@ -29,6 +29,8 @@ export interface KubernetesOptions {
   readonly startupTimeoutMs: number
   /** Manifest files or folders that feed the store instead of the API. */
   readonly manifests: readonly string[]
+  /** `manifest_max_size`: a manifest file larger than this is refused. */
+  readonly manifestMaxBytes: number
   /** How to reach the API when there are no manifests (all null: in-cluster). */
   readonly connection: ApiConnection
 }
@@ -36,6 +38,7 @@ export interface KubernetesOptions {
 const DEFAULT_TTL = 5
 const MAX_TTL = 3600
 const DEFAULT_STARTUP_TIMEOUT_MS = 5000
+const DEFAULT_MANIFEST_MAX_BYTES = 64 * 1024 * 1024
 
 /** Reads `kubernetes [ZONES…] { … }`. */
 export function parseKubernetesOptions(d: Directive, block: BlockContext): KubernetesOptions {
@@ -54,6 +57,7 @@ export function parseKubernetesOptions(d: Directive, block: BlockContext): Kuber
     ignoreEmptyService: false,
     startupTimeoutMs: DEFAULT_STARTUP_TIMEOUT_MS,
     manifests: [],
+    manifestMaxBytes: DEFAULT_MANIFEST_MAX_BYTES,
     connection: { endpoint: null, tls: null, kubeconfig: null },
   }
   let apiOption = null as Directive | null
@@ -123,6 +127,9 @@ function readOption(o: Directive, block: BlockContext): OptionValue {
     case 'manifests':
       expectArgs(o, 1, Infinity, 'manifests PATH…')
       return { manifests: o.args.map((p) => resolve(block.configDir, p)) }
+    case 'manifest_max_size':
+      expectArgs(o, 1, 1, 'manifest_max_size SIZE')
+      return { manifestMaxBytes: byteSizeArg(o, o.args[0]) }
     case 'endpoint': {
       expectArgs(o, 1, 1, 'endpoint URL')
       let url: URL | null = null

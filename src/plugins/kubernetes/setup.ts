@@ -39,7 +39,7 @@ export const kubernetes: PluginDefinition = {
       // the client library (~85 MiB of RSS) is loaded only for a kubeconfig.
       async start() {
         if (options.manifests.length > 0) {
-          source = new ManifestSource(options.manifests, store, filter, log)
+          source = new ManifestSource(options.manifests, store, filter, options.manifestMaxBytes, log)
         } else {
           const [{ ApiSource }, { resolveApiTarget }] = await Promise.all([import('../../cluster/api/api-source.js'), import('../../cluster/api/kube-config.js')])
           source = new ApiSource(await resolveApiTarget(options.connection), store, filter, log)

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs'
-import { readManifestObjects } from '../../../src/cluster/manifest-source.js'
+import { readManifestObjects } from '../../../src/cluster/manifest-parser.js'
 import { FakeApiServer } from './fake-api-server.js'
 import { FakeCluster, resourceOf, type KubeObject } from './fake-cluster.js'
 

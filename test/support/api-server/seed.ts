@@ -1,4 +1,4 @@
-import { readManifestObjects } from '../../../src/cluster/manifest-source.js'
+import { readManifestObjects } from '../../../src/cluster/manifest-parser.js'
 import { stoppedAfterEach } from '../lifetimes.js'
 import { FakeApiServer, type FakeApiServerOptions } from './fake-api-server.js'
 import { FakeCluster, resourceOf, type KubeObject } from './fake-cluster.js'
