@@ -12,6 +12,7 @@ import { health } from './health/setup.js'
 import { hosts } from './hosts/setup.js'
 import { k8sExternal } from './k8s_external/setup.js'
 import { kubernetes } from './kubernetes/setup.js'
+import { limits } from './limits/setup.js'
 import { loadbalance } from './loadbalance/setup.js'
 import { log } from './log/setup.js'
 import { loop } from './loop/setup.js'
@@ -23,16 +24,17 @@ import { ready } from './ready/setup.js'
 import { reload } from './reload/setup.js'
 import { rewrite } from './rewrite/setup.js'
 import { template } from './template/setup.js'
+import { timeouts } from './timeouts/setup.js'
 import { whoami } from './whoami/setup.js'
 
 /**
  * Every directive, in the order the chain runs them, whatever order a Corefile writes them in:
- * CoreDNS's plugin.cfg order. Server-wide directives (bind, reload, debug, nsid, health, ready, prometheus) add
+ * CoreDNS's plugin.cfg order. Server-wide directives (bind, timeouts, limits, reload, debug, nsid, health, ready, prometheus) add
  * no link to the chain. The contract's order is errors → log → loadbalance → rewrite → autopath →
  * cache → hosts → k8s_external → kubernetes → loop → forward; a new plugin goes into its plugin.cfg
  * place here.
  */
 export const PLUGINS: readonly PluginDefinition[] = [
-  bind, reload, debug, nsid, health, ready, prometheus, errors, log, any, chaos, loadbalance, rewrite, autopath, acl, cache, header,
+  bind, timeouts, limits, reload, debug, nsid, health, ready, prometheus, errors, log, any, chaos, loadbalance, rewrite, autopath, acl, cache, header,
   minimal, template, hosts, k8sExternal, kubernetes, loop, forward, whoami,
 ]

@@ -3,6 +3,7 @@ import type { Directive } from '../config/corefile.js'
 import type { DnsQuery, Reply } from '../dns/message.js'
 import type { HttpRoute } from '../http/http-route.js'
 import type { Lifecycle } from '../lifecycle.js'
+import type { TransportSettings } from '../server/transport-settings.js'
 
 /** Answers a query; the last link of every chain refuses what no plugin answered. */
 export type Handler = (query: DnsQuery) => Reply | Promise<Reply>
@@ -62,6 +63,8 @@ export interface PluginInstance {
   readonly middleware?: Middleware
   /** Query classes besides IN the plugin answers (chaos: CH); a block refuses the others. */
   readonly classes?: readonly number[]
+  /** How the block's listeners treat clients (`timeouts`, `limits`): what it sets of them. */
+  readonly transport?: Partial<TransportSettings>
   /** Addresses the block listens on (the `bind` directive). */
   readonly listenAddresses?: readonly string[]
   /** An observer of every query the block answers on a listener. */

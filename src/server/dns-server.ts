@@ -2,6 +2,7 @@ import type { ListenerPlan } from './server-plan.js'
 import { ErrorCode, isError } from '../errors.js'
 import { createPacketHandler, type PacketHandler } from './query-pipeline.js'
 import { TcpListener } from './tcp-listener.js'
+import type { TransportSettings } from './transport-settings.js'
 import { UdpListener } from './udp-listener.js'
 
 /** Where a listener ended up (the port is resolved when the plan asked for port 0). */
@@ -45,10 +46,12 @@ export class DnsServer {
       if (existing) {
         existing.udp.handle = handle
         existing.tcp.handle = handle
+        existing.udp.configure(plan.transport)
+        existing.tcp.settings = plan.transport
         existing.bound = { ...existing.bound, zones }
         continue
       }
-      const { udp, tcp, port } = await listenBoth(handle, plan.address, plan.port)
+      const { udp, tcp, port } = await listenBoth(handle, plan.transport, plan.address, plan.port)
       this.open.set(key, { udp, tcp, bound: { address: plan.address, port, zones } })
     }
   }
@@ -62,10 +65,15 @@ export class DnsServer {
 }
 
 /** UDP and TCP on the same port; with port 0, the port UDP got is tried for TCP. */
-async function listenBoth(handle: PacketHandler, address: string, port: number): Promise<{ udp: UdpListener; tcp: TcpListener; port: number }> {
+async function listenBoth(
+  handle: PacketHandler,
+  settings: TransportSettings,
+  address: string,
+  port: number,
+): Promise<{ udp: UdpListener; tcp: TcpListener; port: number }> {
   for (let attempt = 1; ; attempt++) {
-    const udp = new UdpListener(handle)
-    const tcp = new TcpListener(handle)
+    const udp = new UdpListener(handle, settings)
+    const tcp = new TcpListener(handle, settings)
     const udpPort = await udp.listen(address, port)
     try {
       await tcp.listen(address, udpPort)

@@ -12,6 +12,7 @@ import type { BlockContext, Handler, PluginDefinition, PluginInstance, QueryObse
 import { hostPort } from '../dns/address.js'
 import { zoneText } from '../dns/names.js'
 import { unknownDirective } from './unknown-directive.js'
+import { DEFAULT_TRANSPORT, type TransportSettings } from './transport-settings.js'
 
 /** A zone served on a listener, with the chain that answers it and who watches its answers. */
 export interface ZoneRoute {
@@ -25,6 +26,7 @@ export interface ListenerPlan {
   readonly address: string
   readonly port: number
   readonly routes: readonly ZoneRoute[]
+  readonly transport: TransportSettings
 }
 
 /** A validated configuration, ready to start: nothing runs until the server starts it. */
@@ -77,7 +79,7 @@ export function loadServerPlan(path: string, options: PlanOptions = {}): ServerP
 }
 
 export function planServers(blocks: readonly ServerBlockSource[], configDir: string, lifecycle: Lifecycle, defaultPort: number): ServerPlan {
-  const listeners = new Map<string, { address: string; port: number; routes: Map<string, ZoneRoute> }>()
+  const listeners = new Map<string, { address: string; port: number; routes: Map<string, ZoneRoute>; transport: TransportSettings }>()
   const instances: PluginInstance[] = []
   const readiness: ReadinessReporter[] = []
   const enabled: Array<{ server: string; zone: string; name: string }> = []
@@ -117,11 +119,14 @@ export function planServers(blocks: readonly ServerBlockSource[], configDir: str
     const handler: Handler = (query) => (classes.has(query.class) ? chainHandler(query) : refuse(query))
     chain = handler
     const binds = blockInstances.find((p) => p.listenAddresses)?.listenAddresses ?? ['']
+    const transport = Object.assign({}, ...blockInstances.map((p) => p.transport ?? {})) as Partial<TransportSettings>
     for (const { zones: keyZones, port } of addresses) {
       for (const address of binds) {
         const id = `${address}|${port}`
         let listener = listeners.get(id)
-        if (!listener) listeners.set(id, (listener = { address, port, routes: new Map() }))
+        if (!listener) listeners.set(id, (listener = { address, port, routes: new Map(), transport: DEFAULT_TRANSPORT }))
+        // Blocks sharing a listener: what a later one sets wins, as in CoreDNS.
+        listener.transport = { ...listener.transport, ...transport }
         for (const zone of keyZones) {
           if (listener.routes.has(zone)) {
             problems.push(new ConfigError(block, `zone ${zoneText(zone)} on port ${port} is served by more than one server block`))
@@ -137,7 +142,7 @@ export function planServers(blocks: readonly ServerBlockSource[], configDir: str
   if (problems.length === 1) throw problems[0]
   if (problems.length > 1) throw new ConfigErrorList(problems)
   return {
-    listeners: [...listeners.values()].map(({ address, port, routes }) => ({ address, port, routes: [...routes.values()] })),
+    listeners: [...listeners.values()].map(({ address, port, routes, transport }) => ({ address, port, routes: [...routes.values()], transport })),
     instances,
     httpRoutes: instances.flatMap((p) => p.httpRoutes ?? []),
     readiness,

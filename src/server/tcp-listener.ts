@@ -1,31 +1,31 @@
 import { createServer, type Server, type Socket } from 'node:net'
+import { TcpConnection } from './tcp-connection.js'
+import { DEFAULT_TRANSPORT, type TransportSettings } from './transport-settings.js'
 import { listenError } from './udp-listener.js'
 import type { PacketHandler } from './query-pipeline.js'
-import { framed, FrameReader } from '../dns/tcp-framing.js'
 
-/** A connection with no complete query for this long is closed (CoreDNS: 10s idle). */
-const IDLE_TIMEOUT_MS = 10_000
-const MAX_CONNECTIONS = 1000
 /** On close, connections still answering get this long to finish. */
 const DRAIN_TIMEOUT_MS = 5000
 
 /**
- * Answers DNS over TCP (RFC 7766): two-byte length framing, many queries per connection, replies
- * written as each is ready (pipelined, possibly out of order). Each connection reads on its own,
- * so a client that sends half a frame holds up no one but itself until its idle timeout.
+ * Answers DNS over TCP on one address (each connection: TcpConnection). At the connection cap a
+ * new client is not refused: the connection idle the longest makes room for it (clients that hold
+ * connections without finishing queries cannot deny service to the rest).
  */
 export class TcpListener {
   private server: Server | null = null
-  /** Each open connection, with how many of its queries are being answered. */
-  private readonly connections = new Map<Socket, number>()
+  /** Open connections, least recently used first (a connection moves to the end on each query). */
+  private readonly connections = new Map<Socket, TcpConnection>()
   private closing = false
 
-  /** Replaced on reload: the socket stays, the chains behind it change. */
-  constructor(public handle: PacketHandler) {}
+  /** `handle` is replaced on reload (the socket stays, the chains behind it change), and so are the settings. */
+  constructor(
+    public handle: PacketHandler,
+    public settings: TransportSettings = DEFAULT_TRANSPORT,
+  ) {}
 
   listen(address: string, port: number): Promise<number> {
     const server = createServer({ noDelay: true }, (socket) => this.onConnection(socket))
-    server.maxConnections = MAX_CONNECTIONS
     return new Promise((resolve, reject) => {
       server.once('error', (err) => reject(listenError('tcp', address, port, err)))
       const onListening = (): void => {
@@ -38,34 +38,30 @@ export class TcpListener {
   }
 
   private onConnection(socket: Socket): void {
-    this.connections.set(socket, 0)
-    socket.setTimeout(IDLE_TIMEOUT_MS, () => socket.destroy())
-    socket.on('error', () => socket.destroy())
+    if (this.closing || (this.connections.size >= this.settings.maxTcpConnections && !this.evictIdle())) {
+      socket.destroy()
+      return
+    }
+    const connection = new TcpConnection(socket, this.settings, () => this.handle, (c) => this.touch(c))
+    this.connections.set(socket, connection)
     socket.on('close', () => this.connections.delete(socket))
-    const frames = new FrameReader()
-    const remote = socket.remoteAddress ?? ''
-    const remotePort = socket.remotePort ?? 0
-    socket.on('data', (chunk: Buffer) => {
-      for (const frame of frames.push(chunk)) this.answer(socket, frame, remote, remotePort)
-    })
   }
 
-  private answer(socket: Socket, frame: Buffer, remote: string, remotePort: number): void {
-    if (this.closing) return
-    this.connections.set(socket, (this.connections.get(socket) ?? 0) + 1)
-    this.handle(frame, 'tcp', remote, remotePort)
-      .then(
-        (reply) => {
-          if (!reply || socket.destroyed) return
-          socket.write(framed(reply))
-        },
-        () => {},
-      )
-      .finally(() => {
-        const pending = (this.connections.get(socket) ?? 1) - 1
-        this.connections.set(socket, pending)
-        if (this.closing && pending === 0) socket.end(() => socket.destroy())
-      })
+  /** Moves a connection that just took a query to the end of the least-recently-used order. */
+  private touch(connection: TcpConnection): void {
+    this.connections.delete(connection.socket)
+    this.connections.set(connection.socket, connection)
+  }
+
+  /** Closes the least recently used connection with nothing in flight; false when every one is busy. */
+  private evictIdle(): boolean {
+    for (const [socket, connection] of this.connections) {
+      if (!connection.idle) continue
+      this.connections.delete(socket)
+      socket.destroy()
+      return true
+    }
+    return false
   }
 
   /** Stops accepting and reading; connections close once their queries in flight are answered. */
@@ -73,7 +69,7 @@ export class TcpListener {
     const server = this.server
     this.server = null
     this.closing = true
-    for (const [socket, pending] of this.connections) if (pending === 0) socket.destroy()
+    for (const connection of this.connections.values()) connection.finish()
     const drained = new Promise<void>((resolve) => {
       const check = setInterval(() => {
         if (this.connections.size === 0) {

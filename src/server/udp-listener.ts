@@ -1,15 +1,39 @@
 import { createSocket, type Socket } from 'node:dgram'
 import { isIPv6 } from 'node:net'
+import { Flag, HEADER_SIZE } from '../dns/constants.js'
 import { ListenError } from '../errors.js'
+import { createLogger } from '../log.js'
 import type { PacketHandler } from './query-pipeline.js'
 import { hostPort } from '../dns/address.js'
+import { DEFAULT_TRANSPORT, type TransportSettings } from './transport-settings.js'
 
-/** Answers DNS over UDP on one address; address '' listens on every address (IPv6 and IPv4). */
+/**
+ * Queries being answered at once (waiting on an upstream, mostly); past this, datagrams are dropped
+ * as the kernel drops them when its buffer is full, and the clients retry: memory stays bounded.
+ */
+const MAX_IN_FLIGHT = 8192
+
+const log = createLogger('')
+
+/**
+ * Answers DNS over UDP on one address; address '' listens on every address (IPv6 and IPv4). What
+ * cannot be a query (shorter than a header, or a response) is dropped before any other work.
+ */
 export class UdpListener {
   private socket: Socket | null = null
+  private inFlight = 0
 
   /** Replaced on reload: the socket stays, the chains behind it change. */
-  constructor(public handle: PacketHandler) {}
+  constructor(
+    public handle: PacketHandler,
+    private settings: TransportSettings = DEFAULT_TRANSPORT,
+  ) {}
+
+  /** New settings (on reload): the receive buffer is resized in place. */
+  configure(settings: TransportSettings): void {
+    this.settings = settings
+    if (this.socket) this.sizeBuffer(this.socket)
+  }
 
   async listen(address: string, port: number): Promise<number> {
     try {
@@ -34,18 +58,32 @@ export class UdpListener {
         // Send failures (a client gone, ICMP unreachable) must not stop the listener.
         socket.on('error', () => {})
         socket.on('message', (msg, rinfo) => this.onMessage(socket, msg, rinfo.address, rinfo.port))
+        this.sizeBuffer(socket)
         this.socket = socket
         resolve(socket.address().port)
       })
     })
   }
 
+  /** A burst waits in the kernel's buffer instead of being dropped there; the kernel may give less. */
+  private sizeBuffer(socket: Socket): void {
+    const wanted = this.settings.udpReceiveBuffer
+    socket.setRecvBufferSize(wanted)
+    // Linux reports twice what was set (its bookkeeping share included).
+    const got = socket.getRecvBufferSize() / 2
+    // The default asks for what most kernels cap lower: only a size the Corefile asked for is worth a line.
+    if (got < wanted && wanted !== DEFAULT_TRANSPORT.udpReceiveBuffer) log.warn(`UDP receive buffer is ${got} bytes, not ${wanted}: raise net.core.rmem_max`)
+  }
+
   private onMessage(socket: Socket, msg: Buffer, address: string, port: number): void {
+    if (msg.length < HEADER_SIZE || msg[2]! & (Flag.QR >> 8) || this.inFlight >= MAX_IN_FLIGHT) return
+    this.inFlight++
     this.handle(msg, 'udp', address, port).then(
       (reply) => {
+        this.inFlight--
         if (reply) socket.send(reply, port, address, () => {})
       },
-      () => {},
+      () => this.inFlight--,
     )
   }
 
