@@ -25,10 +25,12 @@ export const ErrorCode = {
   API_STATUS: 'CDNS_ERR_API_STATUS',
   /** An upstream resolver gave no reply in time. */
   UPSTREAM_TIMEOUT: 'CDNS_ERR_UPSTREAM_TIMEOUT',
-  /** An upstream resolver failed otherwise (refused, closed, unreachable). */
+  /** An upstream resolver failed otherwise (refused, reset, unreachable). */
   UPSTREAM: 'CDNS_ERR_UPSTREAM',
   /** A name the encoder will not write (a label over 63 bytes, over 255 in all). */
   NAME_ENCODING: 'CDNS_ERR_NAME_ENCODING',
+  /** An upstream resolver closed a TCP connection without answering (it is up: not counted as down). */
+  UPSTREAM_CLOSED: 'CDNS_ERR_UPSTREAM_CLOSED',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
@@ -170,5 +172,15 @@ export class NameEncodingError extends ClusterDnsError {
   constructor(name: string) {
     super(ErrorCode.NAME_ENCODING, 'name cannot be written in wire form')
     this.dnsName = name
+  }
+}
+
+/**
+ * An upstream closed a TCP connection without answering: it is up (it took the connection), it did
+ * not like this query or this connection. Not counted towards marking it down.
+ */
+export class UpstreamClosedError extends ClusterDnsError {
+  constructor(to: string) {
+    super(ErrorCode.UPSTREAM_CLOSED, `plugin/forward: ${to}: connection closed`)
   }
 }

@@ -3,6 +3,7 @@ import { extname, join } from 'node:path'
 import { Worker, type ResourceLimits } from 'node:worker_threads'
 import { ErrorCode, isError, ManifestError } from '../errors.js'
 import type { Logger } from '../log.js'
+import { LimitedLog } from '../log-limiter.js'
 import { labelsOf, projectEndpointSlice, projectNamespace, projectPod, projectService } from './project.js'
 import type { ClusterObjects, NamespaceRecord, PodRecord, ServiceRecord, SliceRecord } from './records.js'
 import type { RecordStore } from './record-store.js'
@@ -89,13 +90,17 @@ export class ManifestLoad {
   private readonly seen = new Map<string, { file: string; again: number }>()
   private cancelCurrent: (() => void) | null = null
   private cancelled = false
+  /** A generated file can hold thousands of bad objects: a few lines, then a count. */
+  private readonly skipped: LimitedLog
 
   constructor(
     private readonly paths: readonly string[],
     private readonly filter: SourceFilter,
     private readonly maxBytes: number,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.skipped = new LimitedLog(log)
+  }
 
   async run(): Promise<ClusterObjects> {
     for (const file of manifestFiles(this.paths)) {
@@ -170,7 +175,7 @@ export class ManifestLoad {
         }
       } catch (err) {
         if (!isError(err, ErrorCode.INVALID_OBJECT)) throw err
-        this.log.warn(`${file}: skipping ${err.message}`)
+        this.skipped.warn(`${file}: skipping objects`, `${file}: skipping ${err.message}`)
       }
     }
   }

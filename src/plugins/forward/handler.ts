@@ -3,9 +3,11 @@ import { emptyReply, type DnsQuery, type Reply } from '../../dns/message.js'
 import { inAnyZone, isInZone } from '../../dns/names.js'
 import { queryPacket } from '../../dns/query-packet.js'
 import { createLogger } from '../../log.js'
+import { LimitedLog } from '../../log-limiter.js'
 import type { Middleware } from '../plugin.js'
 import { healthcheckBroken, maxConcurrentRejects } from './forward-metrics.js'
 import type { ForwardOptions } from './options.js'
+import { ErrorCode, isError } from '../../errors.js'
 import type { Upstream } from './upstream.js'
 import { shuffleInPlace } from '../../random.js'
 
@@ -15,7 +17,8 @@ const TOTAL_TIMEOUT_MS = 5000
 /** Attempts per query without `max_connect_attempts`: this many per upstream (CoreDNS's default). */
 const ATTEMPTS_PER_UPSTREAM = 2
 
-const log = createLogger('plugin/forward')
+// A line per query while an upstream is down would be thousands a second: these are rate-limited.
+const log = new LimitedLog(createLogger('plugin/forward'))
 
 /** The upstreams to try, in the policy's order, leaving out those that are down. */
 function ordered(upstreams: readonly Upstream[], policy: ForwardOptions['policy'], turn: number): Upstream[] {
@@ -47,7 +50,7 @@ export function forwardMiddleware(options: ForwardOptions, upstreams: readonly U
       const order = ordered(upstreams, options.policy, turn++)
       if (order.length === 0) {
         healthcheckBroken.inc()
-        log.error(`every upstream is down; ${query.name}. answered SERVFAIL`)
+        log.error('every upstream is down', `every upstream is down; ${query.name}. answered SERVFAIL`)
         return emptyReply(Rcode.SERVFAIL, PLUGIN)
       }
       const deadline = Date.now() + TOTAL_TIMEOUT_MS
@@ -68,9 +71,10 @@ export function forwardMiddleware(options: ForwardOptions, upstreams: readonly U
             reply = await upstream.exchange(wire, query.questionWire.length, 'tcp', Math.max(1, Math.min(options.readTimeoutMs, deadline - Date.now())))
           }
         } catch (err) {
-          upstream.failed()
+          // A connection closed on us says the upstream is there: it counts against this query only.
+          if (!isError(err, ErrorCode.UPSTREAM_CLOSED)) upstream.failed()
           attempts++
-          log.warn(`${query.name}. ${(err as Error).message}`)
+          log.warn(upstream.to, `${query.name}. ${(err as Error).message}`)
           continue
         }
         upstream.succeeded()

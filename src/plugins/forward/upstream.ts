@@ -4,7 +4,7 @@ import { connect as connectTls } from 'node:tls'
 import { Flag, HEADER_SIZE, RRType } from '../../dns/constants.js'
 import { internalQuery } from '../../dns/internal-query.js'
 import { queryPacket } from '../../dns/query-packet.js'
-import { UpstreamError, UpstreamTimeoutError } from '../../errors.js'
+import { ErrorCode, isError, UpstreamClosedError, UpstreamError, UpstreamTimeoutError } from '../../errors.js'
 import { rcodeName } from '../../dns/type-names.js'
 import { connCacheHits, connCacheMisses, healthcheckFailures, requestDuration } from './forward-metrics.js'
 import type { TlsFiles, UpstreamAddress } from './options.js'
@@ -130,16 +130,31 @@ export class Upstream {
     })
   }
 
-  /** Over a kept-alive connection when one is idle, else a new one; kept for `expire` afterwards. */
-  private tcp(query: Buffer, questionLength: number, timeoutMs: number): Promise<Buffer> {
+  /**
+   * Over a kept-alive connection when one is idle, else a new one; kept for `expire` afterwards. A
+   * kept-alive connection the upstream closed meanwhile (servers close idle ones when they like) is
+   * re-dialed once, as CoreDNS does.
+   */
+  private async tcp(query: Buffer, questionLength: number, timeoutMs: number): Promise<Buffer> {
+    const started = Date.now()
     const reused = this.idle.pop()
     if (reused) {
       clearTimeout(reused.timer)
       reused.socket.off('close', reused.drop)
       reused.socket.off('error', reused.drop)
+      this.counters.connCacheHits.inc()
+      try {
+        return await this.tcpOn(reused.socket, query, questionLength, timeoutMs)
+      } catch (err) {
+        if (!isError(err, ErrorCode.UPSTREAM_CLOSED) && !isError(err, ErrorCode.UPSTREAM)) throw err
+      }
     }
-    ;(reused ? this.counters.connCacheHits : this.counters.connCacheMisses).inc()
-    const socket = reused?.socket ?? this.dial()
+    this.counters.connCacheMisses.inc()
+    const socket = this.dial()
+    return this.tcpOn(socket, query, questionLength, Math.max(1, timeoutMs - (Date.now() - started)))
+  }
+
+  private tcpOn(socket: Socket, query: Buffer, questionLength: number, timeoutMs: number): Promise<Buffer> {
     return new Promise((resolve, reject) => {
       const frames = new FrameReader()
       const cleanup = (): void => {
@@ -154,7 +169,7 @@ export class Upstream {
         reject(err)
       }
       const onError = (err: Error): void => fail(new UpstreamError(this.to, err.message))
-      const onClose = (): void => fail(new UpstreamError(this.to, 'connection closed'))
+      const onClose = (): void => fail(new UpstreamClosedError(this.to))
       const onData = (chunk: Buffer): void => {
         for (const reply of frames.push(chunk)) {
           if (!answers(reply, query, questionLength)) continue
