@@ -63,7 +63,7 @@ describe('TCP clients that hold connections', () => {
     await sleep(200)
     const [reply] = await tcpExchange(server.port, frame(buildQuery(WEB, 'A', { id: 77 })), 1, 5000)
     expect(idOf(reply!)).toBe(77)
-    expect(dnsPacket.decode(reply!).answers!.map((a) => a.data)).toEqual(['10.96.100.10'])
+    expect(dnsPacket.decode(reply!).answers!.map((a) => (a as { data?: unknown }).data)).toEqual(['10.96.100.10'])
     // Exactly one of the holders was closed for it: the first, idle the longest.
     await closedWithin(holders[0]!, 2000)
     expect(holders.map((h) => h.destroyed)).toEqual([true, ...Array(19).fill(false)])
