@@ -3,7 +3,7 @@ import type { Directive } from '../config/corefile.js'
 import type { DnsQuery, Reply } from '../dns/message.js'
 import type { HttpRoute } from '../http/http-route.js'
 import type { Lifecycle } from '../lifecycle.js'
-import type { TransportSettings } from '../server/transport-settings.js'
+import type { TransportSettings } from '../transport-settings.js'
 
 /** Answers a query; the last link of every chain refuses what no plugin answered. */
 export type Handler = (query: DnsQuery) => Reply | Promise<Reply>

@@ -2,7 +2,7 @@ import type { ListenerPlan } from './server-plan.js'
 import { ErrorCode, isError } from '../errors.js'
 import { createPacketHandler, type PacketHandler } from './query-pipeline.js'
 import { TcpListener } from './tcp-listener.js'
-import type { TransportSettings } from './transport-settings.js'
+import type { TransportSettings } from '../transport-settings.js'
 import { UdpListener } from './udp-listener.js'
 
 /** Where a listener ended up (the port is resolved when the plan asked for port 0). */

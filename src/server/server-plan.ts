@@ -12,7 +12,7 @@ import type { BlockContext, Handler, PluginDefinition, PluginInstance, QueryObse
 import { hostPort } from '../dns/address.js'
 import { zoneText } from '../dns/names.js'
 import { unknownDirective } from './unknown-directive.js'
-import { DEFAULT_TRANSPORT, type TransportSettings } from './transport-settings.js'
+import { DEFAULT_TRANSPORT, type TransportSettings } from '../transport-settings.js'
 
 /** A zone served on a listener, with the chain that answers it and who watches its answers. */
 export interface ZoneRoute {

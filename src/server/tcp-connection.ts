@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net'
 import { framed, FrameReader } from '../dns/tcp-framing.js'
 import type { PacketHandler } from './query-pipeline.js'
-import type { TransportSettings } from './transport-settings.js'
+import type { TransportSettings } from '../transport-settings.js'
 
 /** Queries of one connection answered at once: past this, its socket is not read until one is done. */
 const MAX_PIPELINED = 64

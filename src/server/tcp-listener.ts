@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import { TcpConnection } from './tcp-connection.js'
-import { DEFAULT_TRANSPORT, type TransportSettings } from './transport-settings.js'
+import { DEFAULT_TRANSPORT, type TransportSettings } from '../transport-settings.js'
 import { listenError } from './udp-listener.js'
 import type { PacketHandler } from './query-pipeline.js'
 

@@ -5,7 +5,7 @@ import { ListenError } from '../errors.js'
 import { createLogger } from '../log.js'
 import type { PacketHandler } from './query-pipeline.js'
 import { hostPort } from '../dns/address.js'
-import { DEFAULT_TRANSPORT, type TransportSettings } from './transport-settings.js'
+import { DEFAULT_TRANSPORT, type TransportSettings } from '../transport-settings.js'
 
 /**
  * Queries being answered at once (waiting on an upstream, mostly); past this, datagrams are dropped

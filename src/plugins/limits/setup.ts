@@ -1,6 +1,6 @@
 import { byteSizeArg, expectArgs, wholeNumberArg } from '../../config/directive-args.js'
 import { ConfigError } from '../../errors.js'
-import type { TransportSettings } from '../../server/transport-settings.js'
+import type { TransportSettings } from '../../transport-settings.js'
 import type { PluginDefinition } from '../plugin.js'
 
 const NAME = 'limits'

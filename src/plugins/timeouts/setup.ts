@@ -1,7 +1,7 @@
 import type { Directive } from '../../config/corefile.js'
 import { expectArgs, parseDuration } from '../../config/directive-args.js'
 import { ConfigError } from '../../errors.js'
-import type { TransportSettings } from '../../server/transport-settings.js'
+import type { TransportSettings } from '../../transport-settings.js'
 import type { PluginDefinition } from '../plugin.js'
 
 const NAME = 'timeouts'
