@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { clusterCorefile } from '../support/cluster.js'
+import { clusterKubernetes, serverBlock } from '../support/corefile.js'
 import { startServer, type RunningServer } from '../support/dns-server.js'
 import { controlQueries, fuzzTcp, fuzzUdp, type FuzzTally } from '../support/fuzz-client.js'
 import { unboundForFile } from '../support/unbound.js'
@@ -9,7 +9,7 @@ const upstream = unboundForFile({ zone: 'example.com.', records: ['api.example.c
 let server: RunningServer
 beforeAll(async () => {
   const u = upstream()
-  server = await startServer(clusterCorefile().replace(/\n}\n$/, `\n  forward . ${u.address}:${u.port}\n}\n`))
+  server = await startServer(serverBlock([clusterKubernetes(), `forward . ${u.address}:${u.port}`]))
 })
 afterAll(() => server.stop())
 

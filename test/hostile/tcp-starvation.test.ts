@@ -2,7 +2,7 @@ import { connect, type Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import dnsPacket from 'dns-packet'
 import { afterEach, describe, expect, it } from 'vitest'
-import { clusterCorefile } from '../support/cluster.js'
+import { clusterCorefile } from '../support/corefile.js'
 import { startServer, type RunningServer } from '../support/dns-server.js'
 import { buildQuery, frame, idOf, tcpExchange } from '../support/raw-client.js'
 
