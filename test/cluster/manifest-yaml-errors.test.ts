@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { readManifestObjects } from '../../src/cluster/manifest-source.js'
+import { readManifestObjects } from '../../src/cluster/manifest-parser.js'
 import { ManifestError } from '../../src/errors.js'
 
 function problemIn(text: string): string {

@@ -14,7 +14,7 @@ afterEach(async () => {
 describe('repeated errors are rate-limited and summarized', () => {
   it('writes the first few of a kind, then one line counting the rest when the window ends', async () => {
     const lines: string[] = []
-    const log = new LimitedLog({ info: (m) => lines.push(`I ${m}`), warn: (m) => lines.push(`W ${m}`), error: (m) => lines.push(`E ${m}`) }, 300)
+    const log = new LimitedLog({ debug: (m) => lines.push(`D ${m}`), info: (m) => lines.push(`I ${m}`), warn: (m) => lines.push(`W ${m}`), error: (m) => lines.push(`E ${m}`) }, 300)
     for (let i = 0; i < 7648; i++) log.error('upstream down', `query ${i} failed`)
     log.warn('other kind', 'a different problem')
     expect(lines).toEqual(['E query 0 failed', 'E query 1 failed', 'E query 2 failed', 'E query 3 failed', 'E query 4 failed', 'W a different problem'])
