@@ -33,5 +33,7 @@ COPY --from=build /src/dist ./dist
 USER 65532:65532
 EXPOSE 53/udp 53/tcp 9153/tcp 8080/tcp 8181/tcp
 # Node is PID 1 here: the server handles SIGTERM itself (lameduck, then a clean exit).
-ENTRYPOINT ["/nodejs/bin/node", "dist/main.js"]
+# 1 MiB semi-spaces keep RSS near the live heap after a large sync (README, Sizing: 231 MiB instead
+# of 375 MiB at 150,000 watched Pods); the flag does not depend on the memory limit.
+ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=1", "dist/main.js"]
 CMD ["-conf", "/etc/coredns/Corefile"]

@@ -18,6 +18,7 @@ export class LimitedLog {
   constructor(
     private readonly log: Logger,
     private readonly windowMs = WINDOW_MS,
+    private readonly burst = BURST,
   ) {}
 
   info = (kind: string, message: string): void => this.write('info', kind, message)
@@ -27,7 +28,7 @@ export class LimitedLog {
   private write(level: Level, kind: string, message: string): void {
     let seen = this.kinds.get(kind)
     if (!seen) this.kinds.set(kind, (seen = { written: 0, dropped: 0, level }))
-    if (seen.written < BURST) {
+    if (seen.written < this.burst) {
       seen.written++
       this.log[level](message)
     } else {

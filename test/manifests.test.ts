@@ -164,7 +164,7 @@ describe('manifests/ rendered with kubectl kustomize', () => {
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } })
     expect(pod.securityContext.sysctls).toEqual([{ name: 'net.ipv4.ip_unprivileged_port_start', value: '53' }])
     expect(pod.containers[0].securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } })
-    expect(pod.containers[0].resources).toEqual({ requests: { cpu: '100m', memory: '70Mi' }, limits: { memory: '170Mi' } })
+    expect(pod.containers[0].resources).toEqual({ requests: { cpu: '100m', memory: '100Mi' }, limits: { memory: '170Mi' } })
     expect(pod.dnsPolicy).toBe('Default')
   })
 })
@@ -196,5 +196,9 @@ describe('Dockerfile', () => {
     expect(dockerfile).toContain(`ARG VERSION=${pkg.version}`)
     for (const label of ['title', 'description', 'version', 'source', 'licenses', 'base.name']) expect(dockerfile).toContain(`org.opencontainers.image.${label}=`)
     expect(dockerfile).toContain(`org.opencontainers.image.licenses="${pkg.license}"`)
+  })
+
+  it('starts Node with the semi-space size the sizing table was measured with', () => {
+    expect(dockerfile).toMatch(/^ENTRYPOINT \["\/nodejs\/bin\/node", "--max-semi-space-size=1", "dist\/main\.js"\]$/m)
   })
 })

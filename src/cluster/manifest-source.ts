@@ -11,6 +11,8 @@ import type { SourceFilter } from './source-filter.js'
 import { readManifestObjects, tooLarge } from './manifest-parser.js'
 import type { ParserJob, ParserMessage } from './manifest-worker.js'
 
+const SKIPPED_LINES_PER_WINDOW = 100
+
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json'])
 const POLL_INTERVAL_MS = 500
 
@@ -99,7 +101,8 @@ export class ManifestLoad {
     private readonly maxBytes: number,
     private readonly log: Logger,
   ) {
-    this.skipped = new LimitedLog(log)
+    // Each skipped object is worth its line; only a file of thousands of bad objects is summarized.
+    this.skipped = new LimitedLog(log, undefined, SKIPPED_LINES_PER_WINDOW)
   }
 
   async run(): Promise<ClusterObjects> {

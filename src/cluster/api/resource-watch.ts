@@ -162,7 +162,8 @@ export class ResourceWatch<K extends RecordKind> {
       return this.options.kind.project(obj, (message) => this.options.log.warn(message))
     } catch (err) {
       if (!isError(err, ErrorCode.INVALID_OBJECT)) throw err
-      this.options.log.warn(`skipping ${escapeText(err.message)}`)
+      // The object's own text in err.message is escaped where the error is made.
+      this.options.log.warn(`skipping ${err.message}`)
       return null
     }
   }
