@@ -81,7 +81,8 @@ export class UdpListener {
     this.handle(msg, 'udp', address, port).then(
       (reply) => {
         this.inFlight--
-        if (reply) socket.send(reply, port, address, () => {})
+        // A listener closed meanwhile (a reload dropped it): sending would throw outside any handler.
+        if (reply && this.socket === socket) socket.send(reply, port, address, () => {})
       },
       () => this.inFlight--,
     )
