@@ -11,6 +11,12 @@ export function expectArgs(d: Directive, min: number, max: number, usage: string
   }
 }
 
+/** Fails unless the directive stands alone: no arguments, no block (`errors`, `any`, `loop`). */
+export function expectBare(d: Directive): void {
+  expectArgs(d, 0, 0, d.name)
+  expectNoBlock(d)
+}
+
 /** Fails when the directive has a `{ … }` block it does not take. */
 export function expectNoBlock(d: Directive): void {
   if (d.block) throw new ConfigError(d, `${d.name} takes no block`)

@@ -1,4 +1,4 @@
-import { expectArgs, expectNoBlock } from '../../config/directive-args.js'
+import { expectBare } from '../../config/directive-args.js'
 import { metricTypeName, rcodeName } from '../../dns/type-names.js'
 import { createLogger, holdDebug } from '../../log.js'
 import type { PluginDefinition } from '../plugin.js'
@@ -13,8 +13,7 @@ export const debug: PluginDefinition = {
   name: 'debug',
   once: true,
   setup(uses) {
-    expectArgs(uses[0]!, 0, 0, 'debug')
-    expectNoBlock(uses[0]!)
+    expectBare(uses[0]!)
     let release: (() => void) | null = null
     return {
       start: async () => {

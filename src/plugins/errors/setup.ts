@@ -1,4 +1,4 @@
-import { expectArgs, expectNoBlock } from '../../config/directive-args.js'
+import { expectBare } from '../../config/directive-args.js'
 import { Rcode } from '../../dns/constants.js'
 import { emptyReply } from '../../dns/message.js'
 import { metricTypeName } from '../../dns/type-names.js'
@@ -22,8 +22,7 @@ export const errors: PluginDefinition = {
   name: 'errors',
   once: true,
   setup(uses) {
-    expectArgs(uses[0]!, 0, 0, 'errors')
-    expectNoBlock(uses[0]!)
+    expectBare(uses[0]!)
     return { middleware: errorsMiddleware }
   },
 }

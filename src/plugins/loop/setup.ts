@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { createSocket } from 'node:dgram'
-import { expectArgs, expectNoBlock } from '../../config/directive-args.js'
+import { expectBare } from '../../config/directive-args.js'
 import { Flag, RRType } from '../../dns/constants.js'
 import { internalQuery } from '../../dns/internal-query.js'
 import { queryPacket } from '../../dns/query-packet.js'
@@ -26,8 +26,7 @@ export const loop: PluginDefinition = {
   name: 'loop',
   once: true,
   setup(uses, block) {
-    expectArgs(uses[0]!, 0, 0, 'loop')
-    expectNoBlock(uses[0]!)
+    expectBare(uses[0]!)
     const zone = block.zones[0] ?? ''
     const probe = zone === '' ? `${randomLabel()}.${randomLabel()}` : `${randomLabel()}.${randomLabel()}.${zone}`
     let seen = 0

@@ -1,4 +1,4 @@
-import { expectArgs, expectNoBlock } from '../../config/directive-args.js'
+import { expectBare } from '../../config/directive-args.js'
 import type { PluginDefinition } from '../plugin.js'
 import { minimalMiddleware } from './handler.js'
 
@@ -7,8 +7,7 @@ export const minimal: PluginDefinition = {
   name: 'minimal',
   once: true,
   setup(uses) {
-    expectArgs(uses[0]!, 0, 0, 'minimal')
-    expectNoBlock(uses[0]!)
+    expectBare(uses[0]!)
     return { middleware: minimalMiddleware }
   },
 }
