@@ -31,6 +31,8 @@ export const ErrorCode = {
   NAME_ENCODING: 'CDNS_ERR_NAME_ENCODING',
   /** An upstream resolver closed a TCP connection without answering (it is up: not counted as down). */
   UPSTREAM_CLOSED: 'CDNS_ERR_UPSTREAM_CLOSED',
+  /** A store snapshot that cannot be read, or is truncated, corrupt or of another version. */
+  SNAPSHOT: 'CDNS_ERR_SNAPSHOT',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
@@ -182,5 +184,12 @@ export class NameEncodingError extends ClusterDnsError {
 export class UpstreamClosedError extends ClusterDnsError {
   constructor(to: string) {
     super(ErrorCode.UPSTREAM_CLOSED, `plugin/forward: ${to}: connection closed`)
+  }
+}
+
+/** A store snapshot refused: nothing of it is loaded. */
+export class SnapshotError extends ClusterDnsError {
+  constructor(file: string, reason: string, options?: ErrorOptions) {
+    super(ErrorCode.SNAPSHOT, `snapshot ${file}: ${reason}`, options)
   }
 }

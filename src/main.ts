@@ -7,8 +7,10 @@ import { createLogger, formatLogLine, LOG_FORMATS, setLogFormat, type LogFormat 
 import { Runtime } from './server/runtime.js'
 import { loadServerPlan } from './server/server-plan.js'
 import { packageVersion } from './version.js'
+import { explainCommand } from './plugins/explain/cli.js'
 
 const USAGE = `usage: clusterdns [-conf FILE] [-dns.port PORT] [-pidfile FILE] [-quiet] [-log.format text|json] [-validate] [-version]
+       clusterdns explain NAME [TYPE] [--client IP] [--server URL] [--json]   (asks a running server why)
   -conf FILE           the Corefile to load (default: ./Corefile); - or stdin reads it from standard input
   -dns.port PORT       the port of server blocks whose address names none (default: 53); also -p
   -pidfile FILE        write the process ID to FILE once serving; removed on exit
@@ -172,16 +174,24 @@ process.on('unhandledRejection', (reason) => {
   createLogger('').error(`unhandled rejection: ${(reason as Error)?.stack ?? reason}`)
 })
 
-try {
-  cli = parseCli(process.argv.slice(2), process.env)
-  setLogFormat(cli.logFormat)
-} catch (err) {
-  fail((err as Error).message, isError(err, ErrorCode.USAGE))
+// `clusterdns explain …` asks a running server; it starts none.
+if (process.argv[2] === 'explain') {
+  explainCommand(process.argv.slice(3), (text) => process.stdout.write(text), (line) => process.stderr.write(`${line}\n`)).then(
+    (code) => process.exit(code),
+    (err: unknown) => fail((err as Error).message, isError(err, ErrorCode.USAGE)),
+  )
+} else {
+  try {
+    cli = parseCli(process.argv.slice(2), process.env)
+    setLogFormat(cli.logFormat)
+  } catch (err) {
+    fail((err as Error).message, isError(err, ErrorCode.USAGE))
+  }
+  main(cli!).then(
+    (code) => {
+      started = true
+      if (code !== null) process.exit(code)
+    },
+    (err: unknown) => fail(err instanceof ClusterDnsError ? err.message : `start-up failed: ${(err as Error)?.message ?? err}`),
+  )
 }
-main(cli!).then(
-  (code) => {
-    started = true
-    if (code !== null) process.exit(code)
-  },
-  (err: unknown) => fail(err instanceof ClusterDnsError ? err.message : `start-up failed: ${(err as Error)?.message ?? err}`),
-)

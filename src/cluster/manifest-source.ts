@@ -131,7 +131,7 @@ export class ManifestLoad {
     for (const [key, { file, again }] of this.seen) {
       if (again > 0) this.log.warn(`${key} is defined ${again + 1} times; keeping the first, from ${file}`)
     }
-    const namespaces = this.filter.namespaceLabels ? this.declared : [...this.declared, ...[...this.used].map((name) => ({ name }))]
+    const namespaces = this.filter.namespaceLabels ? this.declared : [...this.declared, ...[...this.used].map((name) => ({ name, resourceVersion: '' }))]
     return { namespaces, services: this.services, slices: this.slices, pods: this.pods }
   }
 

@@ -45,9 +45,9 @@ export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name'
  * The object's name, namespace and labels. The namespace, and the name when `nameIsLabel` (it
  * appears in answers), must be DNS labels: an object that breaks this is skipped.
  */
-function metadata(kind: string, obj: unknown, namespaced: boolean, nameIsLabel: boolean): { name: string; namespace: string; labels: Json } {
+function metadata(kind: string, obj: unknown, namespaced: boolean, nameIsLabel: boolean): { name: string; namespace: string; labels: Json; resourceVersion: string } {
   if (!isObject(obj) || !isObject(obj.metadata)) throw new InvalidObjectError(kind, '?', 'no metadata')
-  const { name, namespace, labels } = obj.metadata
+  const { name, namespace, labels, resourceVersion } = obj.metadata
   if (typeof name !== 'string' || name === '') throw new InvalidObjectError(kind, '?', 'metadata.name is missing')
   // kubectl fills in `default` for namespaced objects written without one; so do we.
   const ns = namespaced ? (typeof namespace === 'string' && namespace !== '' ? namespace.toLowerCase() : 'default') : ''
@@ -55,7 +55,8 @@ function metadata(kind: string, obj: unknown, namespaced: boolean, nameIsLabel: 
   const ref = shown(namespaced ? `${ns}/${lowerName}` : lowerName)
   if (namespaced && !DNS_LABEL.test(ns)) throw new InvalidObjectError(kind, ref, `namespace ${NOT_A_LABEL}`)
   if (nameIsLabel && !DNS_LABEL.test(lowerName)) throw new InvalidObjectError(kind, ref, `name ${NOT_A_LABEL}`)
-  return { name: lowerName, namespace: intern(ns), labels: isObject(labels) ? labels : {} }
+  const version = typeof resourceVersion === 'string' ? resourceVersion : ''
+  return { name: lowerName, namespace: intern(ns), labels: isObject(labels) ? labels : {}, resourceVersion: version }
 }
 
 /** The object's labels, for selectors. */
@@ -85,11 +86,11 @@ function address(kind: string, ref: string, text: unknown): string {
 }
 
 export function projectService(obj: unknown): ServiceRecord {
-  const { name, namespace } = metadata('Service', obj, true, true)
+  const { name, namespace, resourceVersion } = metadata('Service', obj, true, true)
   const ref = `${namespace}/${name}`
   const spec = isObject((obj as Json).spec) ? ((obj as Json).spec as Json) : {}
   const hasSelector = isObject(spec.selector) && Object.keys(spec.selector).length > 0
-  const base = { namespace, name, ports: ports('Service', ref, spec.ports), hasSelector, externalIPs: externalIPs(ref, spec, (obj as Json).status) }
+  const base = { namespace, name, resourceVersion, ports: ports('Service', ref, spec.ports), hasSelector, externalIPs: externalIPs(ref, spec, (obj as Json).status) }
   if (spec.type === 'ExternalName') {
     if (typeof spec.externalName !== 'string' || spec.externalName === '') {
       throw new InvalidObjectError('Service', ref, 'type ExternalName without spec.externalName')
@@ -122,7 +123,7 @@ function externalIPs(ref: string, spec: Json, status: unknown): string[] {
  * that is not a DNS label is left out (with `warn`): the endpoint is then named by its address.
  */
 export function projectEndpointSlice(obj: unknown, warn: Warn): SliceRecord | null {
-  const { name, namespace, labels } = metadata('EndpointSlice', obj, true, false)
+  const { name, namespace, labels, resourceVersion } = metadata('EndpointSlice', obj, true, false)
   const ref = `${namespace}/${name}`
   const body = obj as Json
   if (body.addressType === 'FQDN') return null
@@ -133,10 +134,14 @@ export function projectEndpointSlice(obj: unknown, warn: Warn): SliceRecord | nu
     throw new InvalidObjectError('EndpointSlice', ref, `no ${SERVICE_NAME_LABEL} label`)
   }
   const endpoints: EndpointRecord[] = []
+  let notReady = 0
   for (const ep of asArray(body.endpoints)) {
     if (!isObject(ep)) throw new InvalidObjectError('EndpointSlice', ref, 'an endpoint is not an object')
     const conditions = isObject(ep.conditions) ? ep.conditions : {}
-    if (conditions.ready === false) continue
+    if (conditions.ready === false) {
+      notReady++
+      continue
+    }
     const addresses = asArray(ep.addresses).map((a) => {
       if (typeof a !== 'string' || !family(a)) throw new InvalidObjectError('EndpointSlice', ref, `${JSON.stringify(a)} is not an ${body.addressType} address`)
       return canonicalIP(a)!
@@ -152,12 +157,12 @@ export function projectEndpointSlice(obj: unknown, warn: Warn): SliceRecord | nu
     // A pod name that is no DNS label (too long, dotted) cannot name it: the address does (CoreDNS's rule).
     endpoints.push({ addresses, hostname, podName: DNS_LABEL.test(podName) ? podName : null })
   }
-  return { namespace, name, service: intern(service.toLowerCase()), endpoints, ports: ports('EndpointSlice', ref, body.ports) }
+  return { namespace, name, resourceVersion, service: intern(service.toLowerCase()), endpoints, ports: ports('EndpointSlice', ref, body.ports), notReady }
 }
 
 /** Null for pods that answer nothing: finished, being deleted, or without an address yet. */
 export function projectPod(obj: unknown): PodRecord | null {
-  const { name, namespace } = metadata('Pod', obj, true, false)
+  const { name, namespace, resourceVersion } = metadata('Pod', obj, true, false)
   const ref = `${namespace}/${name}`
   const body = obj as Json
   const status = isObject(body.status) ? body.status : {}
@@ -166,9 +171,10 @@ export function projectPod(obj: unknown): PodRecord | null {
   const listed = asArray(status.podIPs).map((p) => (isObject(p) ? p.ip : p))
   const texts = listed.length > 0 ? listed : status.podIP !== undefined ? [status.podIP] : []
   if (texts.length === 0) return null
-  return { namespace, name, ips: texts.map((ip) => address('Pod', ref, ip)) }
+  return { namespace, name, resourceVersion, ips: texts.map((ip) => address('Pod', ref, ip)) }
 }
 
 export function projectNamespace(obj: unknown): NamespaceRecord {
-  return { name: metadata('Namespace', obj, false, true).name }
+  const { name, resourceVersion } = metadata('Namespace', obj, false, true)
+  return { name, resourceVersion }
 }

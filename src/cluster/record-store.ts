@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util'
 import { MultiIndex } from './multi-index.js'
-import type { ClusterObjects, NamespaceRecord, PodRecord, PortRecord, ServiceRecord, SliceRecord } from './records.js'
+import type { ClusterObjects, NamespaceRecord, PodRecord, PortRecord, Provenance, ServiceRecord, SliceRecord } from './records.js'
 
 /** One ready address of a Service, with what names and SRV records are made from. */
 export interface ServiceEndpoint {
@@ -8,6 +8,8 @@ export interface ServiceEndpoint {
   readonly hostname: string | null
   readonly podName: string | null
   readonly ports: readonly PortRecord[]
+  /** The EndpointSlice it is listed in (for `explain`). */
+  readonly slice: SliceRecord
 }
 
 /** The kinds of record the store holds, by the name sources use for them. */
@@ -56,6 +58,23 @@ class Table<R extends { readonly name: string }> {
     for (const names of this.namespaces.values()) yield* names.values()
   }
 }
+
+/** Whether two records make the same answers: their provenance (resourceVersion, changedAt) aside. */
+function sameRecord(a: object, b: object): boolean {
+  const left = a as Record<string, unknown>
+  const right = b as Record<string, unknown>
+  let fields = 0
+  for (const field in right) {
+    if (field === 'resourceVersion' || field === 'changedAt') continue
+    fields++
+    if (!isDeepStrictEqual(left[field], right[field])) return false
+  }
+  for (const field in left) if (field !== 'resourceVersion' && field !== 'changedAt') fields--
+  return fields === 0
+}
+
+/** The record as the store keeps it: stamped with when it changed (one small integer per record). */
+const stamped = <R extends Provenance>(record: R): R => ({ ...record, changedAt: Math.floor(Date.now() / 1000) })
 
 /** Every record by kind, and the indexes answers look them up by (they hold the records themselves). */
 class StoreState {
@@ -123,8 +142,16 @@ class StoreState {
  * leaves a record as it was (a pod's status update, an unchanged object in a relist) is no change.
  */
 export class RecordStore {
-  private readonly state = new StoreState()
+  /** What answers are made from. */
+  private state = new StoreState()
+  /**
+   * What sources change: `state` itself, except while a snapshot is served; then the sources fill
+   * this one, and it replaces the snapshot in one step when they have synced.
+   */
+  private writing = this.state
   private syncedOnce = false
+  /** Unix seconds the served snapshot was written at, while one is served. */
+  snapshotWrittenAt: number | null = null
   generation = 0
   /** Unix seconds of the last change: the SOA serial. */
   serial = Math.floor(Date.now() / 1000)
@@ -136,6 +163,32 @@ export class RecordStore {
 
   markSynced(): void {
     this.syncedOnce = true
+    if (this.writing === this.state) return
+    this.state = this.writing
+    this.snapshotWrittenAt = null
+    this.changed()
+  }
+
+  /**
+   * Serves `objects` (a snapshot written at `writtenAt`) until the sources have synced, when what
+   * they loaded meanwhile replaces it at once. The store stays unsynced: names not in the
+   * snapshot are SERVFAIL, not NXDOMAIN.
+   */
+  serveSnapshot(objects: ClusterObjects, writtenAt: number): void {
+    const served = new StoreState()
+    for (const namespace of objects.namespaces) served.set('namespace', namespace)
+    for (const service of objects.services) served.set('service', service)
+    for (const slice of objects.slices) served.set('slice', slice)
+    for (const pod of objects.pods) served.set('pod', pod)
+    this.state = served
+    this.snapshotWrittenAt = writtenAt
+    this.changed()
+  }
+
+  /** Every record served, by kind (what a snapshot keeps). */
+  objects(): ClusterObjects {
+    const { records } = this.state
+    return { namespaces: [...records.namespace.values()], services: [...records.service.values()], slices: [...records.slice.values()], pods: [...records.pod.values()] }
   }
 
   private changed(): void {
@@ -145,9 +198,9 @@ export class RecordStore {
 
   /** Adds or replaces a record; returns whether anything changed. */
   set<K extends RecordKind>(kind: K, record: RecordOf[K]): boolean {
-    const old = this.state.get(kind, namespaceOf(kind, record), record.name)
-    if (old && isDeepStrictEqual(old, record)) return false
-    this.state.set(kind, record)
+    const old = this.writing.get(kind, namespaceOf(kind, record), record.name)
+    if (old && sameRecord(old, record)) return false
+    this.writing.set(kind, stamped(record))
     this.changed()
     return true
   }
@@ -155,8 +208,8 @@ export class RecordStore {
   /** Removes the record of `kind` named `name` (in `namespace`, which namespaces themselves ignore). */
   delete(kind: RecordKind, namespace: string, name: string): boolean {
     const filedUnder = kind === 'namespace' ? '' : namespace
-    if (!this.state.get(kind, filedUnder, name)) return false
-    this.state.delete(kind, filedUnder, name)
+    if (!this.writing.get(kind, filedUnder, name)) return false
+    this.writing.delete(kind, filedUnder, name)
     this.changed()
     return true
   }
@@ -168,25 +221,26 @@ export class RecordStore {
    * the kind is built.
    */
   beginReplace<K extends RecordKind>(kind: K): { put(record: RecordOf[K]): void; finish(): void } {
+    const target = this.writing
     // The records kept or put, by identity: no key string per record, even for the length of a relist.
     const listed = new Set<RecordOf[K]>()
     let changes = 0
     return {
       put: (record) => {
-        const old = this.state.get(kind, namespaceOf(kind, record), record.name)
-        if (old && isDeepStrictEqual(old, record)) {
+        const old = target.get(kind, namespaceOf(kind, record), record.name)
+        if (old && sameRecord(old, record)) {
           listed.add(old)
           return
         }
         listed.add(record)
-        this.state.set(kind, record)
+        target.set(kind, stamped(record))
         changes++
       },
       finish: () => {
-        const table = this.state.records[kind] as Table<RecordOf[K]>
+        const table = target.records[kind] as Table<RecordOf[K]>
         for (const record of [...table.values()]) {
           if (listed.has(record)) continue
-          this.state.delete(kind, namespaceOf(kind, record), record.name)
+          target.delete(kind, namespaceOf(kind, record), record.name)
           changes++
         }
         if (changes > 0) this.changed()
@@ -219,6 +273,15 @@ export class RecordStore {
     return this.state.records.namespace.get('', namespace) !== undefined
   }
 
+  namespace(name: string): NamespaceRecord | undefined {
+    return this.state.records.namespace.get('', name)
+  }
+
+  /** The EndpointSlices of a service, ready endpoints or not (for `explain`). */
+  slices(namespace: string, service: string): SliceRecord[] {
+    return [...this.state.slicesByService.get(key(namespace, service))].sort(byKey)
+  }
+
   service(namespace: string, name: string): ServiceRecord | undefined {
     return this.state.records.service.get(namespace, name)
   }
@@ -232,7 +295,7 @@ export class RecordStore {
     for (const slice of [...this.state.slicesByService.get(k)].sort(byKey)) {
       for (const ep of slice.endpoints) {
         for (const address of ep.addresses) {
-          merged.push({ address, hostname: ep.hostname, podName: ep.podName, ports: slice.ports })
+          merged.push({ address, hostname: ep.hostname, podName: ep.podName, ports: slice.ports, slice })
         }
       }
     }

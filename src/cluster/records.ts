@@ -9,9 +9,20 @@ export interface PortRecord {
   readonly port: number
 }
 
+/**
+ * Where a record came from, for `explain`. Not part of what answers are made from: a change of
+ * these alone is no change to the store.
+ */
+export interface Provenance {
+  /** metadata.resourceVersion of the object the record was last made from ('' when it has none). */
+  readonly resourceVersion: string
+  /** Unix seconds when the store last changed the record (the store sets it). */
+  readonly changedAt?: number
+}
+
 export type ServiceKind = 'cluster-ip' | 'headless' | 'external-name'
 
-export interface ServiceRecord {
+export interface ServiceRecord extends Provenance {
   readonly namespace: string
   readonly name: string
   readonly kind: ServiceKind
@@ -34,22 +45,24 @@ export interface EndpointRecord {
   readonly podName: string | null
 }
 
-export interface SliceRecord {
+export interface SliceRecord extends Provenance {
   readonly namespace: string
   readonly name: string
   /** The Service it belongs to (label kubernetes.io/service-name). */
   readonly service: string
   readonly endpoints: readonly EndpointRecord[]
   readonly ports: readonly PortRecord[]
+  /** How many of its endpoints are not ready (for `explain`: "0 of N ready"). */
+  readonly notReady: number
 }
 
-export interface PodRecord {
+export interface PodRecord extends Provenance {
   readonly namespace: string
   readonly name: string
   readonly ips: readonly string[]
 }
 
-export interface NamespaceRecord {
+export interface NamespaceRecord extends Provenance {
   readonly name: string
 }
 

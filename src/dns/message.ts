@@ -91,6 +91,13 @@ export interface DnsQuery {
   /** The client's address (an IPv4 client of a dual-stack socket as plain IPv4). */
   readonly remoteAddress: string
   readonly remotePort: number
+  /** Only on `explain`'s queries: plugins that pass or answer note why there. */
+  readonly trace?: QueryTrace
+}
+
+/** What a query meets on its way through a chain, as `explain` reports it. */
+export interface QueryTrace {
+  note(plugin: string, detail: object): void
 }
 
 /** What a handler answers; the transport turns it into wire form. */

@@ -35,7 +35,7 @@ export class HttpEndpoints {
           res.writeHead(404).end()
           return
         }
-        Promise.resolve(route.handle(res)).catch(() => {
+        Promise.resolve(route.handle(res, req)).catch(() => {
           if (!res.headersSent) res.writeHead(500)
           res.end()
         })

@@ -6,6 +6,7 @@ import { cache } from './cache/setup.js'
 import { chaos } from './chaos/setup.js'
 import { debug } from './debug/setup.js'
 import { errors } from './errors/setup.js'
+import { explain } from './explain/setup.js'
 import { forward } from './forward/setup.js'
 import { header } from './header/setup.js'
 import { health } from './health/setup.js'
@@ -30,11 +31,11 @@ import { whoami } from './whoami/setup.js'
 /**
  * Every directive, in the order the chain runs them, whatever order a Corefile writes them in:
  * CoreDNS's plugin.cfg order. Server-wide directives (bind, timeouts, limits, reload, debug, nsid, health, ready, prometheus) add
- * no link to the chain. The contract's order is errors → log → loadbalance → rewrite → autopath →
+ * no link to the chain (nor does explain, which asks the chain as a query would). The contract's order is errors → log → loadbalance → rewrite → autopath →
  * cache → hosts → k8s_external → kubernetes → loop → forward; a new plugin goes into its plugin.cfg
  * place here.
  */
 export const PLUGINS: readonly PluginDefinition[] = [
-  bind, timeouts, limits, reload, debug, nsid, health, ready, prometheus, errors, log, any, chaos, loadbalance, rewrite, autopath, acl, cache, header,
+  bind, timeouts, limits, reload, debug, nsid, health, ready, prometheus, explain, errors, log, any, chaos, loadbalance, rewrite, autopath, acl, cache, header,
   minimal, template, hosts, k8sExternal, kubernetes, loop, forward, whoami,
 ]

@@ -1,6 +1,6 @@
 import type { RecordStore, ServiceEndpoint } from '../cluster/record-store.js'
 import type { Directive } from '../config/corefile.js'
-import type { DnsQuery, Reply } from '../dns/message.js'
+import type { DnsQuery, Reply, ResourceRecord } from '../dns/message.js'
 import type { HttpRoute } from '../http/http-route.js'
 import type { Lifecycle } from '../lifecycle.js'
 import type { TransportSettings } from '../transport-settings.js'
@@ -31,6 +31,33 @@ export interface ServingLabels {
   readonly zone: string
 }
 
+/** Where a query for a name goes: the server block (its keys), the zone and the block's chain. */
+export interface BlockRoute {
+  readonly block: string
+  readonly zone: string
+  readonly handler: Handler
+}
+
+/** An API object a record was made from, as `explain` shows it. */
+export interface SourceObject {
+  readonly kind: string
+  readonly namespace: string
+  readonly name: string
+  readonly resourceVersion: string
+  /** Unix seconds when the store last changed the record made from it. */
+  readonly changedAt: number | null
+}
+
+/** The kubernetes plugin's answer for a name, with why (its trace note, and what `explain` asks). */
+export interface ExplainedLookup {
+  readonly name: string
+  readonly zone: string
+  readonly rcode: number
+  /** Why there is no answer record (NXDOMAIN, NODATA, SERVFAIL before the first sync). */
+  readonly reason: { readonly code: string; readonly text: string } | null
+  readonly records: readonly { readonly record: ResourceRecord; readonly sources: readonly SourceObject[] }[]
+}
+
 /** What a plugin's setup knows of the server block it is in. */
 export interface BlockContext {
   /** The zones of the block's keys (lower case, no trailing dot; '' is the root). */
@@ -45,6 +72,8 @@ export interface BlockContext {
   readonly resolve: (name: string, type: number) => Promise<Reply>
   /** Another plugin of the same block, once every plugin is set up (null when the block has none). */
   readonly plugin: (name: string) => PluginInstance | null
+  /** The route a query for `name` takes arriving where this block's first listener is, once the plan is built. */
+  readonly route: (name: string) => BlockRoute | null
 }
 
 /** What the kubernetes plugin lets `k8s_external` read of its records. */
@@ -84,6 +113,10 @@ export interface PluginInstance {
   searchPath?(address: string): readonly string[] | null
   /** The kubernetes plugin's records, for `k8s_external`. */
   readonly cluster?: ClusterView
+  /** The kubernetes plugin's first forward zone (what search-path metrics look under). */
+  readonly clusterZone?: string
+  /** The kubernetes plugin's answer for a name of its zones, with why; null outside them. */
+  explainName?(name: string, type: number): ExplainedLookup | null
   /** `reload`: how often the Corefile is checked for changes. */
   readonly reload?: { readonly intervalMs: number; readonly jitterMs: number }
   /** Starts background work (sources); resolves when the plugin is ready to serve. */

@@ -10,12 +10,14 @@ import { Lifecycle, type ReadinessReporter } from '../lifecycle.js'
 import { PLUGINS } from '../plugins/order.js'
 import type { BlockContext, Handler, PluginDefinition, PluginInstance, QueryObserver } from '../plugins/plugin.js'
 import { hostPort } from '../dns/address.js'
-import { zoneText } from '../dns/names.js'
+import { longestZone, zoneText } from '../dns/names.js'
 import { unknownDirective } from './unknown-directive.js'
 import { DEFAULT_TRANSPORT, type TransportSettings } from '../transport-settings.js'
 
 /** A zone served on a listener, with the chain that answers it and who watches its answers. */
 export interface ZoneRoute {
+  /** The server block's keys, as the Corefile writes them. */
+  readonly block: string
   readonly zone: string
   readonly handler: Handler
   readonly observers: readonly QueryObserver[]
@@ -104,7 +106,12 @@ export function planServers(blocks: readonly ServerBlockSource[], configDir: str
     for (const d of block.directives) {
       if (!KNOWN.has(d.name)) problems.push(new ConfigError(d, unknownDirective(d.name, [...KNOWN.keys()])))
     }
-    const context = { zones, configDir, lifecycle, server: serverLabel('', addresses[0]?.port ?? defaultPort), resolve, plugin: pluginOf }
+    let firstRoutes: Map<string, ZoneRoute> | null = null
+    const route = (name: string): ZoneRoute | null => {
+      const zone = longestZone(name, [...(firstRoutes?.keys() ?? [])])
+      return zone === null ? null : firstRoutes!.get(zone)!
+    }
+    const context = { zones, configDir, lifecycle, server: serverLabel('', addresses[0]?.port ?? defaultPort), resolve, plugin: pluginOf, route }
     const named = PLUGINS.flatMap((plugin) => {
       const uses = block.directives.filter((d) => d.name === plugin.name)
       return uses.length > 0 ? collect([], () => [{ name: plugin.name, instance: setupPlugin(plugin, uses, context) }]) : []
@@ -127,13 +134,14 @@ export function planServers(blocks: readonly ServerBlockSource[], configDir: str
         if (!listener) listeners.set(id, (listener = { address, port, routes: new Map(), transport: DEFAULT_TRANSPORT }))
         // Blocks sharing a listener: what a later one sets wins, as in CoreDNS.
         listener.transport = { ...listener.transport, ...transport }
+        firstRoutes ??= listener.routes
         for (const zone of keyZones) {
           if (listener.routes.has(zone)) {
             problems.push(new ConfigError(block, `zone ${zoneText(zone)} on port ${port} is served by more than one server block`))
           }
           const labels = { server: serverLabel(address, port), zone: zoneText(zone) }
           const observers = blockInstances.flatMap((p) => (p.observe ? [p.observe(labels)] : []))
-          listener.routes.set(zone, { zone, handler, observers })
+          listener.routes.set(zone, { block: block.keys.join(' '), zone, handler, observers })
           for (const { name } of named) enabled.push({ ...labels, name })
         }
       }

@@ -12,11 +12,19 @@ import { ConfigError } from '../../errors.js'
 import { parseResolvConf } from '../pkg/resolv-conf.js'
 import { readTextFile } from '../../text-file.js'
 import { rewriteRelayed } from '../../dns/relayed-message.js'
+import { BoundedLabels } from '../pkg/bounded-labels.js'
 
 const autopathSuccess = new Counter({
   name: 'coredns_autopath_success_total',
   help: 'Counter of requests that did autopath.',
   labelNames: ['server'] as const,
+  registers: [registry],
+})
+
+const autopathAnswered = new Counter({
+  name: 'clusterdns_autopath_answered_total',
+  help: 'Search-path expansions autopath answered in one round trip, by the client\'s namespace.',
+  labelNames: ['server', 'namespace'] as const,
   registers: [registry],
 })
 
@@ -66,30 +74,44 @@ export const autopath: PluginDefinition = {
       searchOf = () => search
     }
     const success = autopathSuccess.labels(block.server)
+    const namespaces = new BoundedLabels()
+    // The first search domain is `<ns>.svc.<zone>` for a pod; a resolv.conf's has no namespace.
+    const answeredIn = (firstDomain: string) =>
+      autopathAnswered.labels(block.server, namespaces.label(source.startsWith('@') ? firstDomain.split('.')[0]! : ''))
 
     return {
       middleware: (next: Handler) => async (query: DnsQuery): Promise<Reply> => {
         if (!inAnyZone(query.lowerName, zones)) return next(query)
         const search = searchOf(query.remoteAddress)
         const first = search?.[0]
-        if (!search || first === undefined || query.lowerName === first || !isInZone(query.lowerName, first)) return next(query)
+        const applies = !!search && first !== undefined && query.lowerName !== first && isInZone(query.lowerName, first)
+        query.trace?.note('autopath', { client: query.remoteAddress, searchPath: search, applies })
+        if (!search || first === undefined || !applies) return next(query)
         const base = query.name.slice(0, query.name.length - first.length - 1)
-        const reply = await next(query)
+        const step = async (asked: DnsQuery): Promise<Reply> => {
+          const reply = await next(asked)
+          query.trace?.note('autopath', { step: asked.name, rcode: reply.rcode })
+          return reply
+        }
+        const reply = await step(query)
         if (reply.rcode !== Rcode.NXDOMAIN) return reply
+        const answered = answeredIn(search[0]!)
         for (const domain of search.slice(1)) {
           const name = `${base}.${domain}`
           // A search domain that makes the name too long for DNS gives no candidate.
           if (nameLabels(name) === null) continue
           const candidate = renamedQuery(query, name)
-          const found = await next(candidate)
+          const found = await step(candidate)
           if (found.rcode === Rcode.NXDOMAIN) continue
           success.inc()
+          answered.inc()
           return chained(query, candidate, found)
         }
         // Last the bare name, whatever it answers.
         const bare = renamedQuery(query, base)
         success.inc()
-        return chained(query, bare, await next(bare))
+        answered.inc()
+        return chained(query, bare, await step(bare))
       },
     }
   },

@@ -119,6 +119,7 @@ export function cacheMiddleware(options: CacheOptions, server: string): Middlewa
       const age = (now - entry.storedAt) / 1000
       if (age < entry.ttlSeconds) {
         counters.hits[entry.cls].inc()
+        query.trace?.note(PLUGIN, { held: true, remainingTtl: Math.ceil(entry.ttlSeconds - age) })
         const prefetch = options.prefetch
         if (prefetch) {
           if (entry.hits === 0 || now - entry.firstHitAt > prefetch.windowMs) {
@@ -143,10 +144,12 @@ export function cacheMiddleware(options: CacheOptions, server: string): Middlewa
           void refresh(next, query, key, entry)
         }
         counters.servedStale.inc()
+        query.trace?.note(PLUGIN, { held: true, stale: true, remainingTtl: 0 })
         return answer(entry, age)
       }
     }
     counters.misses.inc()
+    query.trace?.note(PLUGIN, { held: false })
     return store(query, key, await next(query))
   }
 }

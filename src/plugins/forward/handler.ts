@@ -48,6 +48,7 @@ export function forwardMiddleware(options: ForwardOptions, upstreams: readonly U
     inFlight++
     try {
       const order = ordered(upstreams, options.policy, turn++)
+      query.trace?.note(PLUGIN, { upstreams: upstreams.map((u) => ({ upstream: u.to, healthy: !u.down })) })
       if (order.length === 0) {
         healthcheckBroken.inc()
         log.error('every upstream is down', `every upstream is down; ${query.name}. answered SERVFAIL`)
@@ -71,6 +72,7 @@ export function forwardMiddleware(options: ForwardOptions, upstreams: readonly U
             reply = await upstream.exchange(wire, query.questionWire.length, 'tcp', Math.max(1, Math.min(options.readTimeoutMs, deadline - Date.now())))
           }
         } catch (err) {
+          query.trace?.note(PLUGIN, { upstream: upstream.to, healthy: !upstream.down, error: (err as Error).message })
           // A connection closed on us says the upstream is there: it counts against this query only.
           if (!isError(err, ErrorCode.UPSTREAM_CLOSED)) upstream.failed()
           attempts++
@@ -80,6 +82,7 @@ export function forwardMiddleware(options: ForwardOptions, upstreams: readonly U
         upstream.succeeded()
         const rcode = reply.readUInt16BE(2) & 0xf
         upstream.observeDuration(rcode, (performance.now() - started) / 1000)
+        query.trace?.note(PLUGIN, { upstream: upstream.to, healthy: !upstream.down, rcode })
         // As CoreDNS: each upstream at most once for a failover rcode; the last such reply is relayed.
         if (options.failover.has(rcode) && ++failovers < upstreams.length) continue
         if (options.next.has(rcode) && nextIsForward) return next(query)

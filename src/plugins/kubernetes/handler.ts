@@ -4,9 +4,8 @@ import { Rcode, RRType } from '../../dns/constants.js'
 import { replyInAskedCase } from '../../dns/letter-case.js'
 import type { DnsQuery, Reply } from '../../dns/message.js'
 import { longestZone } from '../../dns/names.js'
-import type { Middleware } from '../plugin.js'
-import type { ZoneLookup } from './lookup.js'
-import type { Lookup } from '../pkg/service-records.js'
+import type { ExplainedLookup, Middleware, SourceObject } from '../plugin.js'
+import type { Lookup, Source, ZoneLookup } from './lookup.js'
 import type { KubernetesOptions } from './options.js'
 
 const PLUGIN = 'kubernetes'
@@ -27,7 +26,7 @@ export function kubernetesMiddleware(
   store: RecordStore,
   zones: ZoneLookup,
   resolve: (name: string, type: number) => Promise<Reply>,
-): Middleware {
+): { middleware: Middleware; explainName(name: string, type: number): ExplainedLookup | null } {
   const memo = new Map<string, Lookup>()
   let memoGeneration = -1
   const lookup = (name: string, type: number, zone: string): Lookup => {
@@ -43,13 +42,21 @@ export function kubernetesMiddleware(
     }
     return result
   }
-  
-  return (next) => (query: DnsQuery) => {
+  const rcodeOf = (result: Lookup): number => (result.exists ? Rcode.NOERROR : store.synced ? Rcode.NXDOMAIN : Rcode.SERVFAIL)
+  /** The lookup as `explain` shows it: plain data, each record with the API objects it came from. */
+  const explained = (name: string, zone: string, result: Lookup): ExplainedLookup => {
+    const rcode = rcodeOf(result)
+    const reason = rcode === Rcode.SERVFAIL ? { code: 'not-synced', text: notSyncedText(store) } : result.reason
+    return { name, zone, rcode, reason, records: result.answer.map((record, i) => ({ record, sources: (result.sources[i] ?? []).map(sourceObject) })) }
+  }
+
+  const middleware: Middleware = (next) => (query: DnsQuery) => {
     const zone = longestZone(query.lowerName, options.zones)
     if (zone === null) return next(query)
     const result = lookup(query.lowerName, query.type, zone)
+    query.trace?.note(PLUGIN, explained(query.lowerName, zone, result))
     if (!result.exists && options.fallthrough.through(query.lowerName)) return next(query)
-    const rcode = result.exists ? Rcode.NOERROR : store.synced ? Rcode.NXDOMAIN : Rcode.SERVFAIL
+    const rcode = rcodeOf(result)
     const authority = result.answer.length === 0 ? [zones.soa(zone)] : []
     const reply: Reply = {
       rcode,
@@ -67,4 +74,23 @@ export function kubernetesMiddleware(
       () => cased,
     )
   }
+  return {
+    middleware,
+    explainName(name, type) {
+      const lower = name.toLowerCase()
+      const zone = longestZone(lower, options.zones)
+      return zone === null ? null : explained(lower, zone, lookup(lower, type, zone))
+    },
+  }
+}
+
+function sourceObject({ kind, record }: Source): SourceObject {
+  const namespace = 'namespace' in record ? record.namespace : ''
+  return { kind, namespace, name: record.name, resourceVersion: record.resourceVersion, changedAt: record.changedAt ?? null }
+}
+
+function notSyncedText(store: RecordStore): string {
+  const served = store.snapshotWrittenAt
+  const snapshot = served === null ? '' : `; serving a snapshot written ${Math.round(Date.now() / 1000 - served)}s ago, which does not hold it`
+  return `the store has not yet synced with the API${snapshot}`
 }

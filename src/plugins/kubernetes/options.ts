@@ -33,12 +33,15 @@ export interface KubernetesOptions {
   readonly manifestMaxBytes: number
   /** How to reach the API when there are no manifests (all null: in-cluster). */
   readonly connection: ApiConnection
+  /** `snapshot PATH [INTERVAL]`: where the store is saved, to serve when the API is away at start. */
+  readonly snapshot: { readonly path: string; readonly intervalMs: number } | null
 }
 
 const DEFAULT_TTL = 5
 const MAX_TTL = 3600
 const DEFAULT_STARTUP_TIMEOUT_MS = 5000
 const DEFAULT_MANIFEST_MAX_BYTES = 64 * 1024 * 1024
+const DEFAULT_SNAPSHOT_INTERVAL_MS = 60_000
 
 /** Reads `kubernetes [ZONES…] { … }`. */
 export function parseKubernetesOptions(d: Directive, block: BlockContext): KubernetesOptions {
@@ -59,6 +62,7 @@ export function parseKubernetesOptions(d: Directive, block: BlockContext): Kuber
     manifests: [],
     manifestMaxBytes: DEFAULT_MANIFEST_MAX_BYTES,
     connection: { endpoint: null, tls: null, kubeconfig: null },
+    snapshot: null,
   }
   let apiOption = null as Directive | null
   eachOption(d, (o) => {
@@ -123,6 +127,12 @@ function readOption(o: Directive, block: BlockContext): OptionValue {
     case 'startup_timeout': {
       expectArgs(o, 1, 1, 'startup_timeout DURATION')
       return { startupTimeoutMs: durationArg(o, o.args[0]!) }
+    }
+    case 'snapshot': {
+      expectArgs(o, 1, 2, 'snapshot PATH [INTERVAL]')
+      const intervalMs = o.args[1] === undefined ? DEFAULT_SNAPSHOT_INTERVAL_MS : durationArg(o, o.args[1])
+      if (intervalMs <= 0) throw new ConfigError(o, `snapshot: the interval must be more than 0, not ${o.args[1]}`)
+      return { snapshot: { path: resolve(block.configDir, o.args[0]!), intervalMs } }
     }
     case 'manifests':
       expectArgs(o, 1, Infinity, 'manifests PATH…')

@@ -13,6 +13,7 @@ import { ZoneLookup } from './lookup.js'
 import { parseKubernetesOptions } from './options.js'
 import { ownAddresses } from './own-addresses.js'
 import { endpointName } from './endpoint-name.js'
+import { SnapshotKeeper } from './snapshot-keeper.js'
 
 const SYNC_POLL_MS = 20
 
@@ -32,8 +33,12 @@ export const kubernetes: PluginDefinition = {
     let source: { start(): void; stop(): void } | null = null
     const own = ownAddresses()
     const zones = new ZoneLookup(options, store, own)
+    const snapshot = options.snapshot ? new SnapshotKeeper(options.snapshot, store, log) : null
+    const { middleware, explainName } = kubernetesMiddleware(options, store, zones, block.resolve)
     return {
-      middleware: kubernetesMiddleware(options, store, zones, block.resolve),
+      middleware,
+      explainName,
+      clusterZone: options.primaryZone,
       // Serving starts once synced, or after startup_timeout; until synced NXDOMAIN is SERVFAIL.
       // The API configuration is read here, not at setup, so -validate works away from the cluster;
       // the client library (~85 MiB of RSS) is loaded only for a kubeconfig.
@@ -47,9 +52,16 @@ export const kubernetes: PluginDefinition = {
         source.start()
         const deadline = Date.now() + options.startupTimeoutMs
         while (!store.synced && Date.now() < deadline) await sleep(SYNC_POLL_MS)
-        if (!store.synced) log.warn(`starting server with unsynced records after ${options.startupTimeoutMs}ms`)
+        if (!store.synced) {
+          log.warn(`starting server with unsynced records after ${options.startupTimeoutMs}ms`)
+          snapshot?.serve()
+        }
+        snapshot?.start()
       },
-      stop: () => source?.stop(),
+      stop() {
+        source?.stop()
+        snapshot?.stop()
+      },
       ready: () => store.synced,
       cluster: {
         store,
