@@ -5,17 +5,18 @@ import { ErrorCode, isError } from '../../errors.js'
 import type { Logger } from '../../log.js'
 import { registry } from '../../metrics/registry.js'
 
-/** The stores serving a snapshot now (one per kubernetes directive), for the age gauge. */
-const serving = new Set<RecordStore>()
+/** The stores serving a snapshot now (one per kubernetes directive), by snapshot path, for the age gauge. */
+const serving = new Map<RecordStore, string>()
 
 new Gauge({
   name: 'clusterdns_kubernetes_snapshot_age_seconds',
   help: 'Age of the store snapshot being served because the API has not synced yet (absent otherwise).',
+  labelNames: ['path'] as const,
   registers: [registry],
   collect() {
     this.reset()
     const now = Date.now() / 1000
-    for (const store of serving) if (store.snapshotWrittenAt !== null) this.set(Math.max(0, now - store.snapshotWrittenAt))
+    for (const [store, path] of serving) if (store.snapshotWrittenAt !== null) this.labels(path).set(Math.max(0, now - store.snapshotWrittenAt))
   },
 })
 
@@ -47,7 +48,7 @@ export class SnapshotKeeper {
     }
     if (this.store.synced) return
     this.store.serveSnapshot(snapshot.objects, snapshot.writtenAt)
-    serving.add(this.store)
+    serving.set(this.store, this.settings.path)
     const { namespaces, services, slices, pods } = snapshot.objects
     this.log.warn(
       `the API has not synced: serving snapshot ${this.settings.path} written ${now() - snapshot.writtenAt}s ago ` +

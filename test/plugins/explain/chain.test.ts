@@ -106,7 +106,12 @@ describe('explain through the whole chain', () => {
     expect(denied.stdout).toContain('reply: NXDOMAIN')
     expect(denied.stdout).toContain('why: headless Service shop/idle has 0 of 2 endpoints ready (headless-none-ready)')
     const json = cli('db.shop.svc.cluster.local', 'SRV', '--json', '--server', url)
-    expect(JSON.parse(json.stdout)).toEqual(await explained(server, 'name=db.shop.svc.cluster.local&type=SRV'))
+    // The same explanation as over HTTP (this second asking is a cache hit: the records and their sources are the same).
+    const again = await explained(server, 'name=db.shop.svc.cluster.local&type=SRV')
+    const printed = JSON.parse(json.stdout) as Record<string, any>
+    expect(printed).toMatchObject({ answeredBy: 'kubernetes', cache: { held: false } })
+    expect(printed.records.map((r: Record<string, unknown>) => r.sources)).toEqual(again.records.map((r: Record<string, unknown>) => r.sources))
+    expect(again.records[0].sources.map((s: Record<string, string>) => s.name)).toEqual(['db', 'db-x1'])
     const bad = cli('x..cluster.local', '--server', url)
     expect([bad.status, bad.stderr]).toEqual([1, `${url} answered 400: "x..cluster.local" is not a domain name\n`])
     await server.stop()

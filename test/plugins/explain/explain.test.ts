@@ -1,9 +1,19 @@
-import { describe, expect, it } from 'vitest'
+import { spawnSync } from 'node:child_process'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
 import { block, serverBlock } from '../../support/corefile.js'
 import { serverForFile, type RunningServer } from '../../support/dns-server.js'
 
 const CLUSTER = fileURLToPath(new URL('../../fixtures/explain-cluster.yaml', import.meta.url))
+const MAIN = join(fileURLToPath(new URL('../../..', import.meta.url)), 'dist', 'main.js')
+
+/** What `clusterdns explain NAME TYPE` prints, asking `server`. */
+function cli(server: RunningServer, name: string, type: string): string {
+  const run = spawnSync(process.execPath, [MAIN, 'explain', name, type, '--server', `http://127.0.0.1:${server.runtime.http.port('127.0.0.1:0')}`], { encoding: 'utf8' })
+  expect(run.status, run.stderr).toBe(0)
+  return run.stdout
+}
 
 /** The explain endpoint's JSON for a question. */
 async function explained(server: RunningServer, name: string, type = 'A', extra = ''): Promise<Record<string, any>> {
@@ -30,7 +40,7 @@ describe('explain: why a name has no answer', () => {
     ['db.shop.svc.cluster.local', 'NOERROR', 'no-records-of-type', /no TXT records/],
   ]
   for (const [name, rcode, code, text] of cases) {
-    it(`${name}: ${code}, and the reply is what dig gets`, async () => {
+    it(`${name}: ${code} over HTTP and the CLI, and the reply is what dig gets`, async () => {
       const type = code === 'no-records-of-type' ? 'TXT' : 'A'
       const e = await explained(server(), name, type)
       const dug = await server().ask(name, type)
@@ -41,7 +51,9 @@ describe('explain: why a name has no answer', () => {
       expect(e.reason.code).toBe(code)
       expect(e.reason.text).toMatch(text)
       expect(e.reply.authority.map(withoutSerial)).toEqual(dug.authority)
+      expect([...e.reply.flags].sort()).toEqual(dug.flags)
       expect(e.reply.answer).toEqual([])
+      expect(cli(server(), name, type)).toContain(`\nwhy: ${e.reason.text} (${code})\n`)
     })
   }
 })
@@ -91,6 +103,11 @@ describe('explain: where each record came from', () => {
         expect(record.sources).toEqual(sources.map((s) => ({ ...s, changedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) })))
         // The store stamped it when it took the record in, moments ago.
         for (const s of record.sources) expect(Date.now() - Date.parse(s.changedAt)).toBeLessThan(60_000)
+      }
+      const printed = cli(server(), name, type)
+      for (const record of e.records) {
+        const from = record.sources.map((s: Record<string, string>) => `  from ${s.kind} ${s.namespace}/${s.name}, resourceVersion ${s.resourceVersion}, changed ${s.changedAt}\n`)
+        expect(printed).toContain(`\n${record.record}\n${from.join('')}`)
       }
     })
   }

@@ -17,7 +17,7 @@ const corefile = (url: string, snapshot: string): string =>
 const WEB = rr('web.shop.svc.cluster.local', 'A', '10.96.100.10')
 const snapshotAge = async (server: RunningServer): Promise<string | undefined> => {
   const metrics = await (await fetch(`http://127.0.0.1:${server.runtime.http.port('127.0.0.1:0')}/metrics`)).text()
-  return /^clusterdns_kubernetes_snapshot_age_seconds (\S+)$/m.exec(metrics)?.[1]
+  return /^clusterdns_kubernetes_snapshot_age_seconds\{path="[^"]*store\.snapshot"\} (\S+)$/m.exec(metrics)?.[1]
 }
 
 /** A server that synced from the API and saved its store at stop; the API server is then down. */
