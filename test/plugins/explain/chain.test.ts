@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
@@ -98,24 +98,28 @@ describe('explain through the whole chain', () => {
   it('clusterdns explain asks a running server, in plain words or JSON; one line and exit 1 when it cannot', async () => {
     const server = await start()
     const url = `http://127.0.0.1:${httpPort(server)}`
-    const cli = (...args: string[]) => spawnSync(process.execPath, [MAIN, 'explain', ...args], { encoding: 'utf8' })
-    const text = cli('web.shop.svc.cluster.local', '--server', url)
+    // Asynchronously: the server answering it runs in this process.
+    const cli = (...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> =>
+      new Promise((resolve) => {
+        execFile(process.execPath, [MAIN, 'explain', ...args], { timeout: 10_000 }, (err, stdout, stderr) => resolve({ status: err ? Number(err.code) : 0, stdout, stderr }))
+      })
+    const text = await cli('web.shop.svc.cluster.local', '--server', url)
     expect(text.status, text.stderr).toBe(0)
     expect(text.stdout).toContain('web.shop.svc.cluster.local. 5 IN A 10.96.7.10\n  from Service shop/web, resourceVersion 201, changed 20')
-    const denied = cli('idle.shop.svc.cluster.local', 'AAAA', `--server=${url}`)
+    const denied = await cli('idle.shop.svc.cluster.local', 'AAAA', `--server=${url}`)
     expect(denied.stdout).toContain('reply: NXDOMAIN')
     expect(denied.stdout).toContain('why: headless Service shop/idle has 0 of 2 endpoints ready (headless-none-ready)')
-    const json = cli('db.shop.svc.cluster.local', 'SRV', '--json', '--server', url)
+    const json = await cli('db.shop.svc.cluster.local', 'SRV', '--json', '--server', url)
     // The same explanation as over HTTP (this second asking is a cache hit: the records and their sources are the same).
     const again = await explained(server, 'name=db.shop.svc.cluster.local&type=SRV')
     const printed = JSON.parse(json.stdout) as Record<string, any>
     expect(printed).toMatchObject({ answeredBy: 'kubernetes', cache: { held: false } })
     expect(printed.records.map((r: Record<string, unknown>) => r.sources)).toEqual(again.records.map((r: Record<string, unknown>) => r.sources))
     expect(again.records[0].sources.map((s: Record<string, string>) => s.name)).toEqual(['db', 'db-x1'])
-    const bad = cli('x..cluster.local', '--server', url)
+    const bad = await cli('x..cluster.local', '--server', url)
     expect([bad.status, bad.stderr]).toEqual([1, `${url} answered 400: "x..cluster.local" is not a domain name\n`])
     await server.stop()
-    const down = cli('web.shop.svc.cluster.local', '--server', url)
+    const down = await cli('web.shop.svc.cluster.local', '--server', url)
     expect(down.status).toBe(1)
     expect(down.stderr).toMatch(/^cannot reach http:\/\/127\.0\.0\.1:\d+: connect ECONNREFUSED 127\.0\.0\.1:\d+\n$/)
   })

@@ -1,5 +1,6 @@
-import { spawnSync } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { block, serverBlock } from '../../support/corefile.js'
@@ -8,11 +9,10 @@ import { serverForFile, type RunningServer } from '../../support/dns-server.js'
 const CLUSTER = fileURLToPath(new URL('../../fixtures/explain-cluster.yaml', import.meta.url))
 const MAIN = join(fileURLToPath(new URL('../../..', import.meta.url)), 'dist', 'main.js')
 
-/** What `clusterdns explain NAME TYPE` prints, asking `server`. */
-function cli(server: RunningServer, name: string, type: string): string {
-  const run = spawnSync(process.execPath, [MAIN, 'explain', name, type, '--server', `http://127.0.0.1:${server.runtime.http.port('127.0.0.1:0')}`], { encoding: 'utf8' })
-  expect(run.status, run.stderr).toBe(0)
-  return run.stdout
+/** What `clusterdns explain NAME TYPE` prints, asking `server` (in this process: never block it). */
+async function cli(server: RunningServer, name: string, type: string): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, [MAIN, 'explain', name, type, '--server', `http://127.0.0.1:${server.runtime.http.port('127.0.0.1:0')}`], { timeout: 10_000 })
+  return stdout
 }
 
 /** The explain endpoint's JSON for a question. */
@@ -53,7 +53,7 @@ describe('explain: why a name has no answer', () => {
       expect(e.reply.authority.map(withoutSerial)).toEqual(dug.authority)
       expect([...e.reply.flags].sort()).toEqual(dug.flags)
       expect(e.reply.answer).toEqual([])
-      expect(cli(server(), name, type)).toContain(`\nwhy: ${e.reason.text} (${code})\n`)
+      expect(await cli(server(), name, type)).toContain(`\nwhy: ${e.reason.text} (${code})\n`)
     })
   }
 })
@@ -104,7 +104,7 @@ describe('explain: where each record came from', () => {
         // The store stamped it when it took the record in, moments ago.
         for (const s of record.sources) expect(Date.now() - Date.parse(s.changedAt)).toBeLessThan(60_000)
       }
-      const printed = cli(server(), name, type)
+      const printed = await cli(server(), name, type)
       for (const record of e.records) {
         const from = record.sources.map((s: Record<string, string>) => `  from ${s.kind} ${s.namespace}/${s.name}, resourceVersion ${s.resourceVersion}, changed ${s.changedAt}\n`)
         expect(printed).toContain(`\n${record.record}\n${from.join('')}`)
