@@ -87,7 +87,7 @@ describe('explain through the whole chain', () => {
 
     const top = (await (await fetch(`http://127.0.0.1:${httpPort(server)}/debug/nxdomain?format=json`)).json()) as Record<string, any>[]
     // Repeats came from the cache; the reason is still the kubernetes plugin's.
-    expect(top[0]).toMatchObject({ name: 'nope.example.com.shop.svc.cluster.local.', type: 'A', count: 3, answeredBy: 'cache', reason: { code: 'too-deep' } })
+    expect(top[0]).toMatchObject({ name: 'nope.example.com.shop.svc.cluster.local.', type: 'A', count: 3, answeredBy: 'cache', reason: { code: 'no-such-service', text: 'no Service shop/com in the store' } })
     expect(top[1]).toMatchObject({ name: 'nope.example.com.svc.cluster.local.', count: 2, reason: { code: 'no-such-namespace' } })
     expect(top.find((t) => t.name === 'nope.example.com.')).toMatchObject({ count: 1, answeredBy: 'forward', reason: { code: 'upstream' } })
     // The same reason explain gives.
