@@ -232,8 +232,9 @@ export class RecordStore {
           listed.add(old)
           return
         }
-        listed.add(record)
-        target.set(kind, stamped(record))
+        const kept = stamped(record)
+        listed.add(kept)
+        target.set(kind, kept)
         changes++
       },
       finish: () => {
