@@ -98,7 +98,10 @@ describe('manifests/ rendered with kubectl kustomize', () => {
 
   it("components/coredns-corefile runs the cluster's coredns ConfigMap and creates no ConfigMap of its own", () => {
     const volumes = find(RENDERS.corednsCorefile, 'Deployment').spec.template.spec.volumes
-    expect(volumes).toEqual([{ name: 'config', configMap: { name: 'coredns', items: [{ key: 'Corefile', path: 'Corefile' }] } }])
+    expect(volumes).toEqual([
+      { name: 'config', configMap: { name: 'coredns', items: [{ key: 'Corefile', path: 'Corefile' }] } },
+      { name: 'snapshot', emptyDir: { sizeLimit: '256Mi' } },
+    ])
     expect(RENDERS.corednsCorefile.filter((o) => o.kind === 'ConfigMap')).toEqual([])
     expect(find(RENDERS.corednsCorefile, 'Service', 'kube-dns').spec.selector).toEqual({ 'k8s-app': 'kube-dns' })
   })
