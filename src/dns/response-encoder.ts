@@ -3,7 +3,7 @@ import { CLASSIC_UDP_SIZE, Flag, HEADER_SIZE, RRClass, RRType, SERVER_UDP_SIZE }
 import type { DnsQuery, Reply, ResourceRecord } from './message.js'
 import { optionsWire } from './query-packet.js'
 import { withEdnsOptions } from './relayed-sections.js'
-import { recordsStart, skipName } from './wire-ttls.js'
+import { recordSpans } from './wire-ttls.js'
 import { WireWriter } from './wire-writer.js'
 
 const MAX_MESSAGE = 65535
@@ -129,20 +129,8 @@ function ownOpt(rcode: number, dnssecOk: boolean): Buffer {
 
 /** The bytes of a message's OPT record, or null when it has none or does not parse. */
 function optRecord(wire: Buffer): Buffer | null {
-  let offset = recordsStart(wire)
-  if (offset < 0) return null
-  const records = wire.readUInt16BE(6) + wire.readUInt16BE(8) + wire.readUInt16BE(10)
-  const additionalFrom = records - wire.readUInt16BE(10)
-  for (let i = 0; i < records; i++) {
-    const start = offset
-    offset = skipName(wire, offset)
-    if (offset < 0 || offset + 10 > wire.length) return null
-    const end = offset + 10 + wire.readUInt16BE(offset + 8)
-    if (end > wire.length) return null
-    if (i >= additionalFrom && wire.readUInt16BE(offset) === RRType.OPT) return wire.subarray(start, end)
-    offset = end
-  }
-  return null
+  const opt = recordSpans(wire)?.sections[2]!.find((r) => r.type === RRType.OPT)
+  return opt ? wire.subarray(opt.start, opt.end) : null
 }
 
 /** The header flags word with the reply's `headerFlags` applied (set, then clear). */

@@ -67,6 +67,34 @@ export function recordsStart(wire: Buffer): number {
   return offset
 }
 
+/** Where one record of a message stands: from its owner name to the end of its rdata. */
+export interface RecordSpan {
+  readonly start: number
+  readonly end: number
+  readonly type: number
+  readonly rdlengthAt: number
+}
+
+/** The end of the question section and every record's span, per section; null when it does not parse. */
+export function recordSpans(wire: Buffer): { readonly questionEnd: number; readonly sections: readonly RecordSpan[][] } | null {
+  const questionEnd = recordsStart(wire)
+  if (questionEnd < 0) return null
+  let offset = questionEnd
+  const sections: RecordSpan[][] = [[], [], []]
+  for (let s = 0; s < 3; s++) {
+    for (let count = wire.readUInt16BE(6 + 2 * s); count > 0; count--) {
+      const start = offset
+      offset = skipName(wire, offset)
+      if (offset < 0 || offset + 10 > wire.length) return null
+      const end = offset + 10 + wire.readUInt16BE(offset + 8)
+      if (end > wire.length) return null
+      sections[s]!.push({ start, end, type: wire.readUInt16BE(offset), rdlengthAt: offset + 8 })
+      offset = end
+    }
+  }
+  return { questionEnd, sections }
+}
+
 /** Scans a whole message (as written by us or an upstream); null when it does not parse. */
 export function scanTtls(wire: Buffer): WireTtls | null {
   let offset = recordsStart(wire)
