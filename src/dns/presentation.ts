@@ -1,8 +1,8 @@
-import { canonicalIP } from './address.js'
 import { Flag, RRType } from './constants.js'
 import type { ResourceRecord } from './message.js'
 import { rcodeName } from './type-names.js'
-import { readName, recordsStart } from './wire-ttls.js'
+import { recordsStart } from './wire-ttls.js'
+import { readWireRecord } from './answer-records.js'
 
 /** A message as dig prints it: the rcode, the header flags, each section's records one a line. */
 export interface MessageText {
@@ -49,53 +49,12 @@ export function recordText(record: ResourceRecord): string {
 
 /** The record at `offset` as dig prints it, and where the next one starts; null when malformed. */
 function wireRecordText(wire: Buffer, offset: number): { text: string; type: number; end: number } | null {
-  const owner = readName(wire, offset)
-  if (!owner || owner.end + 10 > wire.length) return null
-  const type = wire.readUInt16BE(owner.end)
-  const ttl = wire.readUInt32BE(owner.end + 4)
-  const rdata = owner.end + 10
-  const end = rdata + wire.readUInt16BE(owner.end + 8)
-  if (end > wire.length) return null
-  const head = `${fqdn(owner.name)} ${ttl} IN ${TYPE_NAMES.get(type) ?? `TYPE${type}`}`
-  const name = (at: number): string | null => {
-    const read = readName(wire, at)
-    return read ? fqdn(read.name) : null
-  }
-  let data: string | null = null
-  switch (type) {
-    case RRType.A:
-      data = end - rdata === 4 ? [...wire.subarray(rdata, end)].join('.') : null
-      break
-    case RRType.AAAA:
-      data = end - rdata === 16 ? canonicalIP(Array.from({ length: 8 }, (_, g) => wire.readUInt16BE(rdata + g * 2).toString(16)).join(':')) : null
-      break
-    case RRType.CNAME:
-    case RRType.PTR:
-    case RRType.NS:
-      data = name(rdata)
-      break
-    case RRType.SRV:
-      data = end - rdata > 6 ? `${wire.readUInt16BE(rdata)} ${wire.readUInt16BE(rdata + 2)} ${wire.readUInt16BE(rdata + 4)} ${name(rdata + 6)}` : null
-      break
-    case RRType.MX:
-      data = end - rdata > 2 ? `${wire.readUInt16BE(rdata)} ${name(rdata + 2)}` : null
-      break
-    case RRType.SOA: {
-      const mname = readName(wire, rdata)
-      const rname = mname ? readName(wire, mname.end) : null
-      data = mname && rname && rname.end + 20 <= end ? `${fqdn(mname.name)} ${fqdn(rname.name)} ${[0, 4, 8, 12, 16].map((i) => wire.readUInt32BE(rname.end + i)).join(' ')}` : null
-      break
-    }
-    case RRType.TXT: {
-      const texts: string[] = []
-      for (let at = rdata; at < end; at += 1 + wire[at]!) texts.push(JSON.stringify(wire.toString('utf8', at + 1, Math.min(end, at + 1 + wire[at]!))))
-      data = texts.join(' ')
-      break
-    }
-  }
-  // RFC 3597's generic form for what is not read above.
-  data ??= `\\# ${end - rdata} ${wire.toString('hex', rdata, end)}`.trimEnd()
-  return { text: `${head} ${data}`, type, end }
+  const read = readWireRecord(wire, offset)
+  if (!read) return null
+  // RFC 3597's generic form for a type not read.
+  const head = `${fqdn(read.name)} ${read.ttl} IN ${TYPE_NAMES.get(read.type) ?? `TYPE${read.type}`}`
+  const text = read.record ? recordText(read.record) : `${head} ${`\\# ${read.end - read.rdata} ${wire.toString('hex', read.rdata, read.end)}`.trimEnd()}`
+  return { text, type: read.type, end: read.end }
 }
 
 /** What a client would print of `wire` (a reply as encoded for it); null when it does not parse. */
