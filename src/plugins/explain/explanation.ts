@@ -2,15 +2,13 @@ import { canonicalIP } from '../../dns/address.js'
 import { Rcode, RRType } from '../../dns/constants.js'
 import { internalQuery } from '../../dns/internal-query.js'
 import type { DnsQuery } from '../../dns/message.js'
-import { normalizeName, zoneText } from '../../dns/names.js'
+import { nameLabels, normalizeName, zoneText } from '../../dns/names.js'
 import { messageText, recordText, type MessageText } from '../../dns/presentation.js'
 import { encodeReply } from '../../dns/response-encoder.js'
 import { rcodeName } from '../../dns/type-names.js'
 import type { BlockContext, ExplainedLookup, SourceObject } from '../plugin.js'
 
 const MAX_MESSAGE = 65535
-const MAX_NAME = 253
-const MAX_LABEL = 63
 const TYPES = new Map<string, number>(Object.entries(RRType))
 
 /** A question `explain` was asked; `client` is the address the query is asked as (autopath's pod). */
@@ -47,7 +45,7 @@ export class BadQuestion extends Error {}
 export function parseQuestion(name: string | null, type: string | null, client: string | null): Question {
   if (name === null || name === '') throw new BadQuestion('name is missing')
   const lower = normalizeName(name)
-  if (lower.length > MAX_NAME || (lower !== '' && lower.split('.').some((l) => l === '' || Buffer.byteLength(l) > MAX_LABEL))) {
+  if (lower !== '' && nameLabels(lower) === null) {
     throw new BadQuestion(`${JSON.stringify(name)} is not a domain name`)
   }
   const typeText = (type ?? 'A').toUpperCase()

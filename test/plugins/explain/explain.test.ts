@@ -112,6 +112,14 @@ describe('explain: where each record came from', () => {
     })
   }
 
+  it('a dot inside a label is a byte of that label, as on the wire: web\\.shop is no Service name', async () => {
+    const e = await explained(server(), 'web\\.shop.svc.cluster.local')
+    const dug = await server().ask('web\\.shop.svc.cluster.local', 'A')
+    expect(e.reply.rcode).toBe('NXDOMAIN')
+    expect(dug.status).toBe('NXDOMAIN')
+    expect(e.reply.answer).toEqual([])
+  })
+
   it('a record made from the name alone has no source', async () => {
     const e = await explained(server(), 'dns-version.cluster.local', 'TXT')
     expect(e.reply.answer).toEqual(['dns-version.cluster.local. 28800 IN TXT "1.1.0"'])
@@ -126,7 +134,7 @@ describe('explain: where each record came from', () => {
     expect(text).toContain('  from EndpointSlice shop/db-x1, resourceVersion 301')
     const json = await fetch(`http://127.0.0.1:${port}/debug/explain?name=db.shop.svc.cluster.local&type=SRV&format=json`)
     expect(json.headers.get('content-type')).toBe('application/json')
-    for (const bad of ['name=', `name=${'a'.repeat(64)}.cluster.local`, 'name=x.cluster.local&type=BOGUS', 'name=x.cluster.local&client=not-an-ip']) {
+    for (const bad of ['name=', `name=${'a'.repeat(64)}.cluster.local`, `name=${encodeURIComponent('a\\256.cluster.local')}`, `name=${encodeURIComponent(`${'a\\.'.repeat(32)}a.cluster.local`)}`, 'name=x.cluster.local&type=BOGUS', 'name=x.cluster.local&client=not-an-ip']) {
       const res = await fetch(`http://127.0.0.1:${port}/debug/explain?${bad}`)
       expect(res.status, bad).toBe(400)
     }
