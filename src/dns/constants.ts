@@ -19,7 +19,7 @@ export const RRType = {
 export const RRClass = { IN: 1, CH: 3, ANY: 255 } as const
 
 /** EDNS0 option codes (RFC 5001 NSID, RFC 8914 extended errors). */
-export const EdnsOptionCode = { NSID: 3, EDE: 15 } as const
+export const EdnsOptionCode = { NSID: 3, EXPIRE: 9, COOKIE: 10, TCP_KEEPALIVE: 11, PADDING: 12, EDE: 15 } as const
 
 export const Rcode = {
   NOERROR: 0,

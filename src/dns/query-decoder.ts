@@ -1,6 +1,7 @@
 import { Flag, HEADER_SIZE, Opcode, Rcode, RRClass, RRType } from './constants.js'
-import type { DnsQuery, Edns, EdnsOption } from './message.js'
+import type { DnsQuery, Edns } from './message.js'
 import { labelText, MAX_LABEL, MAX_NAME_WIRE } from './names.js'
+import { readOptions } from './query-packet.js'
 import { skipName } from './wire-ttls.js'
 
 /** A query that is answered with an error rcode and no records. */
@@ -74,19 +75,6 @@ export function decodeQuery(packet: Buffer, transport: 'udp' | 'tcp', remoteAddr
 }
 
 const EMPTY = Buffer.alloc(0)
-
-/** An OPT record's options (code, length, data) between `start` and `end`; null when one overruns. */
-function readOptions(packet: Buffer, start: number, end: number): EdnsOption[] | null {
-  const options: EdnsOption[] = []
-  for (let at = start; at < end; ) {
-    if (at + 4 > end) return null
-    const length = packet.readUInt16BE(at + 2)
-    if (at + 4 + length > end) return null
-    options.push({ code: packet.readUInt16BE(at), data: Buffer.from(packet.subarray(at + 4, at + 4 + length)) })
-    at += 4 + length
-  }
-  return options
-}
 
 /**
  * Reads the question at the header's end: its name in presentation form (letter case kept, each

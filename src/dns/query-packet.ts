@@ -7,6 +7,19 @@ export function optionsWire(options: readonly EdnsOption[]): Buffer {
   return Buffer.concat(options.map((o) => Buffer.concat([Buffer.from([o.code >> 8, o.code & 0xff, o.data.length >> 8, o.data.length & 0xff]), o.data])))
 }
 
+/** An OPT record's options (code, length, data) between `start` and `end`; null when one overruns. */
+export function readOptions(packet: Buffer, start: number, end: number): EdnsOption[] | null {
+  const options: EdnsOption[] = []
+  for (let at = start; at < end; ) {
+    if (at + 4 > end) return null
+    const length = packet.readUInt16BE(at + 2)
+    if (at + 4 + length > end) return null
+    options.push({ code: packet.readUInt16BE(at), data: Buffer.from(packet.subarray(at + 4, at + 4 + length)) })
+    at += 4 + length
+  }
+  return options
+}
+
 /**
  * A query this server sends (to an upstream, or to itself): a fresh random ID, the RD and CD bits
  * of `flags`, the exact question bytes, and an OPT record (our payload size, the DO bit, the

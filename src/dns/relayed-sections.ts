@@ -1,18 +1,16 @@
 import { RRType } from './constants.js'
-import type { EdnsOption } from './message.js'
-import { optionsWire } from './query-packet.js'
 import { recordSpans } from './wire-ttls.js'
 
 /**
- * A relayed message with `options` added to its OPT record (nsid on a forwarded answer). Returned
- * unchanged when it has no OPT or does not parse.
+ * A message without its OPT record, which is hop-by-hop (RFC 6891 6.1.1): what the cache keeps, as
+ * CoreDNS's does. Unchanged when it has none, does not parse, or records follow the OPT (taking it
+ * out would move the names they may point at).
  */
-export function withEdnsOptions(wire: Buffer, options: readonly EdnsOption[]): Buffer {
-  const opt = recordSpans(wire)?.sections[2]!.find((r) => r.type === RRType.OPT)
-  const added = optionsWire(options)
-  if (!opt || opt.end - opt.rdlengthAt - 2 + added.length > 0xffff) return wire
-  const out = Buffer.concat([wire.subarray(0, opt.end), added, wire.subarray(opt.end)])
-  out.writeUInt16BE(opt.end - opt.rdlengthAt - 2 + added.length, opt.rdlengthAt)
+export function withoutOpt(wire: Buffer): Buffer {
+  const opt = recordSpans(wire)?.sections[2]!.at(-1)
+  if (opt?.type !== RRType.OPT) return wire
+  const out = Buffer.from(wire.subarray(0, opt.start))
+  out.writeUInt16BE(wire.readUInt16BE(10) - 1, 10)
   return out
 }
 

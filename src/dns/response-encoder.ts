@@ -1,9 +1,8 @@
 import { writeIPv4, writeIPv6 } from './address.js'
-import { CLASSIC_UDP_SIZE, Flag, HEADER_SIZE, RRClass, RRType, SERVER_UDP_SIZE } from './constants.js'
-import type { DnsQuery, Reply, ResourceRecord } from './message.js'
-import { optionsWire } from './query-packet.js'
-import { withEdnsOptions } from './relayed-sections.js'
-import { recordSpans } from './wire-ttls.js'
+import { CLASSIC_UDP_SIZE, EdnsOptionCode, Flag, HEADER_SIZE, Rcode, RRClass, RRType } from './constants.js'
+import { emptyReply, type DnsQuery, type Edns, type EdnsOption, type Reply, type ResourceRecord } from './message.js'
+import { optionsWire, readOptions } from './query-packet.js'
+import { recordSpans, type RecordSpan } from './wire-ttls.js'
 import { WireWriter } from './wire-writer.js'
 
 const MAX_MESSAGE = 65535
@@ -11,6 +10,14 @@ const OPT_SIZE = 11
 const TXT_CHUNK = 255
 const OPCODE_MASK = 0x7800
 const DO_BIT = 0x8000
+/** The OPT flags CoreDNS keeps from the OPT it answers with (DO and the Z bits beside it). */
+const OPT_FLAGS_KEPT = 0xff00
+
+/**
+ * The options of a query's OPT record CoreDNS copies into its own reply's (request.supportedOptions):
+ * NSID, EXPIRE, COOKIE (the client's as sent, which dig prints as "echoed"), TCP-KEEPALIVE, PADDING.
+ */
+const ECHOED_OPTIONS: ReadonlySet<number> = new Set([EdnsOptionCode.NSID, EdnsOptionCode.EXPIRE, EdnsOptionCode.COOKIE, EdnsOptionCode.TCP_KEEPALIVE, EdnsOptionCode.PADDING])
 
 /** One writer serves every reply: encoding is synchronous, so no two replies share it at once. */
 const writer = new WireWriter(8192)
@@ -23,9 +30,11 @@ export function replySizeLimit(query: Pick<DnsQuery, 'transport' | 'edns'>): num
 }
 
 /**
- * Encodes `reply` to `query` with name compression. When it does not fit `limit`, whole RRsets
- * are dropped from the end and TC is set, as CoreDNS does; the OPT record always stays. Throws
- * NameEncodingError when a record holds a name that cannot be written.
+ * Encodes `reply` to `query` with name compression. As CoreDNS's scrub writer (miekg/dns
+ * Msg.Truncate): when it does not fit `limit` (at least 512), as many whole records as fit are
+ * kept, answer section first, then authority, then additional, and TC is set when any was left out;
+ * the OPT record is always written, last. Throws NameEncodingError when a record holds a name that
+ * cannot be written.
  */
 export function encodeReply(query: DnsQuery, reply: Reply, limit = replySizeLimit(query)): Buffer {
   if (reply.relayed) return relay(query, reply, reply.relayed, limit)
@@ -34,123 +43,156 @@ export function encodeReply(query: DnsQuery, reply: Reply, limit = replySizeLimi
   writer.bytes(query.questionWire)
   if (query.questionWire.length > 0) writer.remember(query.name, HEADER_SIZE)
 
-  // Record where every RRset ends, so a cut falls on a boundary; counts per section up to there.
+  const opt = query.edns ? ownOpt(query.edns, reply.rcode, reply.ednsOptions) : EMPTY
+  const budget = Math.max(CLASSIC_UDP_SIZE, limit) - opt.length
   const sections = [reply.answer, reply.authority, reply.additional]
   const counts: [number, number, number] = [0, 0, 0]
-  let cutAt = { end: writer.offset, counts: [0, 0, 0] as [number, number, number] }
-  const options = query.edns && reply.ednsOptions ? optionsWire(reply.ednsOptions) : null
-  const optBytes = query.edns ? OPT_SIZE + (options?.length ?? 0) : 0
   let truncated = false
   fill: for (let s = 0; s < 3; s++) {
-    const records = sections[s]!
-    for (let i = 0; i < records.length; i++) {
-      writeRecord(records[i]!, writer)
-      counts[s]!++
-      const next = records[i + 1]
-      if (next && sameRRset(records[i]!, next)) continue
-      if (writer.offset + optBytes > limit) {
+    for (const record of sections[s]!) {
+      const start = writer.offset
+      writeRecord(record, writer)
+      // Names of a record left out were remembered for pointers, but no record follows it.
+      if (writer.offset > budget) {
+        writer.offset = start
         truncated = true
         break fill
       }
-      cutAt = { end: writer.offset, counts: [counts[0], counts[1], counts[2]] }
+      counts[s]!++
     }
   }
-  writer.offset = cutAt.end
-
-  let rcode = reply.rcode
-  if (query.edns) {
-    writer.bytes(ownOpt(rcode, query.edns.dnssecOk))
-    if (options) {
-      writer.buf.writeUInt16BE(options.length, writer.offset - 2) // the OPT record's RDLENGTH
-      writer.bytes(options)
-    }
-  }
-  rcode &= 0xf
+  writer.bytes(opt)
 
   const buf = writer.buf
   buf.writeUInt16BE(query.id, 0)
-  let flags = Flag.QR | (query.flags & (OPCODE_MASK | Flag.RD | Flag.CD)) | rcode
+  let flags = Flag.QR | (query.flags & (OPCODE_MASK | Flag.RD | Flag.CD)) | (reply.rcode & 0xf)
   if (reply.authoritative) flags |= Flag.AA
   if (truncated) flags |= Flag.TC
   buf.writeUInt16BE(withHeaderFlags(flags, reply), 2)
   buf.writeUInt16BE(query.questionWire.length > 0 ? 1 : 0, 4)
-  buf.writeUInt16BE(cutAt.counts[0], 6)
-  buf.writeUInt16BE(cutAt.counts[1], 8)
-  buf.writeUInt16BE(cutAt.counts[2] + (query.edns ? 1 : 0), 10)
+  buf.writeUInt16BE(counts[0], 6)
+  buf.writeUInt16BE(counts[1], 8)
+  buf.writeUInt16BE(counts[2] + (opt.length > 0 ? 1 : 0), 10)
   return Buffer.from(buf.subarray(0, writer.offset))
 }
 
 /**
  * A reply relayed (from an upstream or the cache) with the client's ID and question bytes, so
- * names compressed against the question take the asker's letter case. Too large for the client's
- * transport, it becomes the header and question alone with TC set, and the client asks over TCP;
- * an EDNS client still gets an OPT record (RFC 6891 7): the upstream's, or ours when it sent none.
+ * names compressed against the question take the asker's letter case. Its records are copied whole
+ * and cut as `encodeReply` cuts ours; pointers only point backwards, so the records kept point at
+ * bytes that stay. Its OPT record, as CoreDNS's SizeAndDo leaves it: the upstream's options with
+ * the client's payload size and DO; ours (`ownOpt`) when it has none (the cache keeps none). A
+ * message that does not parse is answered SERVFAIL, as CoreDNS's forward does when it cannot read one.
  */
 function relay(query: DnsQuery, reply: Reply, relayed: Buffer, limit: number): Buffer {
-  const upstream = query.edns && reply.ednsOptions ? withEdnsOptions(relayed, reply.ednsOptions) : relayed
-  if (upstream.length <= limit) {
-    const out = Buffer.from(upstream)
-    out.writeUInt16BE(query.id, 0)
-    out.writeUInt16BE(withHeaderFlags(out.readUInt16BE(2), reply), 2)
-    if (questionLength(out) === query.questionWire.length) query.questionWire.copy(out, HEADER_SIZE)
-    return out
+  const spans = recordSpans(relayed)
+  if (!spans) return encodeReply(query, emptyReply(Rcode.SERVFAIL, reply.plugin), limit)
+  const [answer, authority, additional] = spans.sections as [RecordSpan[], RecordSpan[], RecordSpan[]]
+  const upstreamOpt = additional.find((r) => r.type === RRType.OPT)
+  // An OPT record other records follow keeps its place and length (edited in place): moving it
+  // would move the names after it that later pointers may point at.
+  const optStays = upstreamOpt !== undefined && upstreamOpt !== additional.at(-1)
+  const opt = relayedOpt(query, reply, relayed, upstreamOpt, optStays)
+
+  const size = Math.max(CLASSIC_UDP_SIZE, limit)
+  const counts: [number, number, number] = [0, 0, 0]
+  let end = spans.questionEnd
+  let truncated = false
+  fill: for (let s = 0; s < 3; s++) {
+    for (const span of [answer, authority, additional][s]!) {
+      if (span === upstreamOpt) continue
+      // A record after a staying OPT already counts it in its offset.
+      const sent = span.end + (upstreamOpt && span.start > upstreamOpt.start ? 0 : opt.length)
+      if (sent > size) {
+        truncated = true
+        break fill
+      }
+      counts[s]!++
+      end = span.end
+    }
   }
-  const flags = upstream.readUInt16BE(2)
-  const opt = query.edns ? (optRecord(upstream) ?? ownOpt(flags & 0xf, query.edns.dnssecOk)) : EMPTY
-  const out = Buffer.alloc(HEADER_SIZE + query.questionWire.length + opt.length)
+
+  const optInside = upstreamOpt !== undefined && upstreamOpt.start < end
+  const out = Buffer.allocUnsafe(end + (optInside ? 0 : opt.length))
+  relayed.copy(out, 0, 0, end)
+  opt.copy(out, optInside ? upstreamOpt.start : end)
   out.writeUInt16BE(query.id, 0)
-  out.writeUInt16BE(withHeaderFlags(flags, reply) | Flag.TC, 2)
-  out.writeUInt16BE(1, 4)
-  out.writeUInt16BE(opt.length > 0 ? 1 : 0, 10)
-  query.questionWire.copy(out, HEADER_SIZE)
-  opt.copy(out, HEADER_SIZE + query.questionWire.length)
+  out.writeUInt16BE(withHeaderFlags(relayed.readUInt16BE(2), reply) | (truncated ? Flag.TC : 0), 2)
+  out.writeUInt16BE(counts[0], 6)
+  out.writeUInt16BE(counts[1], 8)
+  out.writeUInt16BE(counts[2] + (opt.length > 0 ? 1 : 0), 10)
+  if (relayed.readUInt16BE(4) === 1 && spans.questionEnd - HEADER_SIZE === query.questionWire.length) query.questionWire.copy(out, HEADER_SIZE)
   return out
 }
 
 const EMPTY = Buffer.alloc(0)
 
-/** The OPT records this server writes, by upper rcode bits and DO: built once each. */
-const OWN_OPTS = new Map<number, Buffer>()
-
-/** The OPT record this server writes: its payload size, the upper bits of `rcode`, DO echoed. */
-function ownOpt(rcode: number, dnssecOk: boolean): Buffer {
-  const key = (rcode >> 4) * 2 + (dnssecOk ? 1 : 0)
-  let opt = OWN_OPTS.get(key)
-  if (!opt) {
-    opt = Buffer.alloc(OPT_SIZE)
-    opt.writeUInt16BE(RRType.OPT, 1)
-    opt.writeUInt16BE(SERVER_UDP_SIZE, 3)
-    opt[5] = rcode >> 4
-    opt.writeUInt16BE(dnssecOk ? DO_BIT : 0, 7)
-    OWN_OPTS.set(key, opt)
+/**
+ * The OPT record of a relayed reply. To a client without EDNS, the upstream's as it is (CoreDNS
+ * leaves it). Otherwise, as CoreDNS's SizeAndDo: the upstream's options (`reply.ednsOptions`, nsid,
+ * replacing theirs of the same code), extended rcode and DO, with the client's payload size,
+ * version 0 and DO when the client set it; ours when it has none.
+ */
+function relayedOpt(query: DnsQuery, reply: Reply, relayed: Buffer, upstream: RecordSpan | undefined, stays: boolean): Buffer {
+  if (!upstream) return query.edns ? ownOpt(query.edns, 0, reply.ednsOptions) : EMPTY
+  const bytes = relayed.subarray(upstream.start, upstream.end)
+  if (!query.edns) return bytes
+  const fixed = upstream.rdlengthAt - 8 // its TYPE, after the owner name
+  const flags = (relayed.readUInt16BE(fixed + 6) & OPT_FLAGS_KEPT) | (query.edns.dnssecOk ? DO_BIT : 0)
+  const rdataAt = upstream.rdlengthAt + 2
+  const given = reply.ednsOptions?.length ? readOptions(relayed, rdataAt, upstream.end) : null
+  if (stays || !given) {
+    const out = Buffer.from(bytes)
+    const at = fixed - upstream.start
+    out.writeUInt16BE(query.edns.udpSize, at + 2)
+    out[at + 5] = 0
+    out.writeUInt16BE(flags, at + 6)
+    return out
   }
-  return opt
+  return optRecord(query.edns.udpSize, relayed[fixed + 4]!, flags, optionsWire(withOptions(given, reply.ednsOptions!)))
 }
 
-/** The bytes of a message's OPT record, or null when it has none or does not parse. */
-function optRecord(wire: Buffer): Buffer | null {
-  const opt = recordSpans(wire)?.sections[2]!.find((r) => r.type === RRType.OPT)
-  return opt ? wire.subarray(opt.start, opt.end) : null
+/**
+ * Our own OPT record, as CoreDNS's SizeAndDo makes it from the query's: the client's payload size,
+ * the upper bits of `rcode`, DO echoed, the options CoreDNS echoes, and the reply's own
+ * (`reply.ednsOptions`: nsid, EDE), one of which replaces the query's of its code where it stands.
+ */
+function ownOpt(edns: Edns, rcode: number, given: readonly EdnsOption[] | undefined): Buffer {
+  const echoed = edns.options?.filter((o) => ECHOED_OPTIONS.has(o.code)) ?? []
+  const options = given?.length ? withOptions(echoed, given) : echoed
+  return optRecord(edns.udpSize, rcode >> 4, edns.dnssecOk ? DO_BIT : 0, options.length > 0 ? optionsWire(options) : EMPTY)
+}
+
+/** `options` with each of `given` in place of those of its code (the first of them), the rest of `given` after. */
+function withOptions(options: readonly EdnsOption[], given: readonly EdnsOption[]): EdnsOption[] {
+  const out: EdnsOption[] = []
+  const placed = new Set<number>()
+  for (const option of options) {
+    const mine = given.find((g) => g.code === option.code)
+    if (!mine) out.push(option)
+    else if (!placed.has(mine.code)) {
+      placed.add(mine.code)
+      out.push(mine)
+    }
+  }
+  return [...out, ...given.filter((g) => !placed.has(g.code))]
+}
+
+/** An OPT record (RFC 6891 6.1.2): root owner, payload size, extended rcode, version 0, flags, options. */
+function optRecord(udpSize: number, extendedRcode: number, flags: number, rdata: Buffer): Buffer {
+  const opt = Buffer.alloc(OPT_SIZE + rdata.length)
+  opt.writeUInt16BE(RRType.OPT, 1)
+  opt.writeUInt16BE(udpSize, 3)
+  opt[5] = extendedRcode
+  opt.writeUInt16BE(flags, 7)
+  opt.writeUInt16BE(rdata.length, 9)
+  rdata.copy(opt, OPT_SIZE)
+  return opt
 }
 
 /** The header flags word with the reply's `headerFlags` applied (set, then clear). */
 function withHeaderFlags(flags: number, reply: Reply): number {
   return reply.headerFlags ? (flags | reply.headerFlags.set) & ~reply.headerFlags.clear & 0xffff : flags
-}
-
-/** The length of a message's (first) question, or -1 when it has none or it does not parse. */
-function questionLength(wire: Buffer): number {
-  if (wire.length < HEADER_SIZE || wire.readUInt16BE(4) < 1) return -1
-  let offset = HEADER_SIZE
-  while (offset < wire.length && wire[offset] !== 0) {
-    if (wire[offset]! > 63) return -1
-    offset += 1 + wire[offset]!
-  }
-  return offset + 5 <= wire.length ? offset + 5 - HEADER_SIZE : -1
-}
-
-function sameRRset(a: ResourceRecord, b: ResourceRecord): boolean {
-  return a.type === b.type && (a.name === b.name || a.name.toLowerCase() === b.name.toLowerCase())
 }
 
 /** Writes one record of ours (name, type, class (IN by default), TTL, rdata) with compression. */

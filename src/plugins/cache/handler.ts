@@ -3,6 +3,7 @@ import { Flag, HEADER_SIZE, Rcode } from '../../dns/constants.js'
 import { NameEncodingError } from '../../errors.js'
 import type { DnsQuery, Reply } from '../../dns/message.js'
 import { inAnyZone, zoneText } from '../../dns/names.js'
+import { withoutOpt } from '../../dns/relayed-sections.js'
 import { encodeReply } from '../../dns/response-encoder.js'
 import { scanTtls } from '../../dns/wire-ttls.js'
 import type { Handler, Middleware } from '../plugin.js'
@@ -68,7 +69,8 @@ export function cacheMiddleware(options: CacheOptions, server: string): Middlewa
     if (inAnyZone(query.lowerName, classOptions.disabled)) return reply
     let wire: Buffer
     try {
-      wire = Buffer.from(reply.relayed ?? encodeReply({ ...query, transport: 'tcp' }, reply, MAX_MESSAGE))
+      // Ours without an OPT record: its options (a cookie) are this client's alone.
+      wire = Buffer.from(reply.relayed ?? encodeReply({ ...query, transport: 'tcp', edns: null }, reply, MAX_MESSAGE))
     } catch (err) {
       // Not cached: the server answers it SERVFAIL and counts it.
       if (err instanceof NameEncodingError) return reply
@@ -86,7 +88,8 @@ export function cacheMiddleware(options: CacheOptions, server: string): Middlewa
     const cap = Math.ceil(ttlSeconds)
     for (const at of scanned.offsets) wire.writeUInt32BE(Math.min(wire.readUInt32BE(at), cap), at)
     byClass[cls === 'success' ? 'denial' : 'success'].delete(key)
-    byClass[cls].set(key, { wire, ttlOffsets: scanned.offsets, rcode: reply.rcode, storedAt: Date.now(), ttlSeconds, cls, hits: 0, firstHitAt: 0, refreshing: false })
+    // Kept without the OPT record: a hit gets one made for its own query, as CoreDNS's cache does.
+    byClass[cls].set(key, { wire: withoutOpt(wire), ttlOffsets: scanned.offsets, rcode: reply.rcode, storedAt: Date.now(), ttlSeconds, cls, hits: 0, firstHitAt: 0, refreshing: false })
     entryGauges[cls].set(byClass[cls].size)
     return { ...reply, relayed: wire }
   }
