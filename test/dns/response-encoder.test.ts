@@ -47,14 +47,35 @@ describe('encodeReply', () => {
     expect(answers[4]!.data).toMatchObject({ mname: 'ns.dns.cluster.local', rname: 'hostmaster.cluster.local', serial: 7, minimum: 5 })
   })
 
-  it('truncates to whole RRsets, keeps the OPT record, and sets TC', () => {
+  it('truncates to whole records as miekg/dns Msg.Truncate does, keeps the OPT record, and sets TC', () => {
     const name = 'big.lab.svc.cluster.local'
     const records: ResourceRecord[] = [{ name, type: RRType.CNAME, ttl: 5, target: 'b.lab.svc.cluster.local' }, ...aRecords('b.lab.svc.cluster.local', 40)]
     const wire = encodeReply(decodedQuery(name, 'A', 'udp', { edns: true }), reply(records), 512)
     expect(wire.length).toBeLessThanOrEqual(512)
     const decoded = dnsPacket.decode(wire)
     expect(decoded.flag_tc).toBe(true)
-    expect(decoded.answers!.map((a) => a.type)).toEqual(['CNAME'])
+    // Header 12 + question 31 + CNAME 16 (owner and `lab…` pointers) = 59; each A 16 (owner a
+    // pointer into the CNAME's data); 512 less the OPT's 11: 27 A records fit.
+    expect(decoded.answers!.map((a) => a.type)).toEqual(['CNAME', ...Array<string>(27).fill('A')])
     expect(decoded.additionals!.map((a) => a.type)).toEqual(['OPT'])
+  })
+
+  it('sets TC when only additional records are left out, keeping those that fit', () => {
+    const name = 'x.lab.svc.cluster.local'
+    const targets = Array.from({ length: 12 }, (_, i) => `t${i}.lab.svc.cluster.local`)
+    const srv: ResourceRecord[] = targets.map((target) => ({ name, type: RRType.SRV, ttl: 5, priority: 0, weight: 8, port: 80, target }))
+    const wire = encodeReply(decodedQuery(name, 'SRV'), reply(srv, targets.map((t) => aRecords(t, 1)[0]!)), 512)
+    const decoded = dnsPacket.decode(wire)
+    expect(decoded.flag_tc).toBe(true)
+    // Header 12 + question 29; each SRV 2 + 10 + 6 + its target written whole (26) = 44: 12 SRV end
+    // at 569 > 512, so 10 fit (481) and no additional record after them (CoreDNS stops at the first
+    // record that does not fit).
+    expect(decoded.answers).toHaveLength(10)
+    expect(decoded.additionals).toEqual([])
+    const eight = dnsPacket.decode(encodeReply(decodedQuery(name, 'SRV'), reply(srv.slice(0, 8), targets.slice(0, 8).map((t) => aRecords(t, 1)[0]!)), 512))
+    // 8 SRV end at 393; each A is 16 (its owner a pointer to the SRV's target): 7 of 8 fit.
+    expect(eight.flag_tc).toBe(true)
+    expect(eight.answers).toHaveLength(8)
+    expect(eight.additionals).toHaveLength(7)
   })
 })

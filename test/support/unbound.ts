@@ -32,16 +32,17 @@ export interface UnboundTls {
  * Starts unbound (Debian's package, installed by .ci/run) on a loopback address, serving `zone`
  * with an SOA and `records`. `local-zone: "." static` answers every other name itself (NXDOMAIN):
  * it never recurses, so no query ever leaves the machine. In `netns` when given; `logQueries` makes
- * it log each question it is asked (off by default: benches ask it many); `tls` adds DNS over TLS.
+ * it log each question it is asked (off by default: benches ask it many); `tls` adds DNS over TLS;
+ * `extra` lines go into `server:` (`nsid: …`).
  */
 export async function startUnbound(
   { zone, records }: UnboundZone,
   address: string,
   port: number,
-  { netns, logQueries = false, tls }: { netns?: string; logQueries?: boolean; tls?: UnboundTls } = {},
+  { netns, logQueries = false, tls, extra }: { netns?: string; logQueries?: boolean; tls?: UnboundTls; extra?: readonly string[] } = {},
 ): Promise<RunningUnbound> {
   const dir = mkdtempSync(join(tmpdir(), 'clusterdns-unbound-'))
-  const config = unboundConfig({ zone, records }, address, port, dir, { logQueries, tls })
+  const config = unboundConfig({ zone, records }, address, port, dir, { logQueries, tls, extra })
   const path = join(dir, 'unbound.conf')
   writeFileSync(path, config)
   const argv = [...(netns ? ['ip', 'netns', 'exec', netns] : []), 'unbound', '-d', '-c', path]
@@ -74,8 +75,8 @@ export async function startUnbound(
  * unbound serving `zone` on a free loopback port for the tests of the calling file: started before
  * them, stopped after. Returns a getter (the server exists only once the tests run).
  */
-export const unboundForFile = (zone: UnboundZone): (() => RunningUnbound) =>
-  startedForAll(async () => startUnbound(zone, '127.0.0.1', await freePort()), (unbound) => unbound.stop())
+export const unboundForFile = (zone: UnboundZone, extra?: readonly string[]): (() => RunningUnbound) =>
+  startedForAll(async () => startUnbound(zone, '127.0.0.1', await freePort(), { extra }), (unbound) => unbound.stop())
 
 /**
  * unbound's configuration for `startUnbound` (and the DNS benchmark): `zone` and its records, every
