@@ -87,7 +87,7 @@ export function encodeReply(query: DnsQuery, reply: Reply, limit = replySizeLimi
 function relay(query: DnsQuery, reply: Reply, relayed: Buffer, limit: number): Buffer {
   const spans = recordSpans(relayed)
   if (!spans) return encodeReply(query, emptyReply(Rcode.SERVFAIL, reply.plugin), limit)
-  const [answer, authority, additional] = spans.sections as [RecordSpan[], RecordSpan[], RecordSpan[]]
+  const additional = spans.sections[2]!
   const upstreamOpt = additional.find((r) => r.type === RRType.OPT)
   // An OPT record other records follow keeps its place and length (edited in place): moving it
   // would move the names after it that later pointers may point at.
@@ -99,7 +99,7 @@ function relay(query: DnsQuery, reply: Reply, relayed: Buffer, limit: number): B
   let end = spans.questionEnd
   let truncated = false
   fill: for (let s = 0; s < 3; s++) {
-    for (const span of [answer, authority, additional][s]!) {
+    for (const span of spans.sections[s]!) {
       if (span === upstreamOpt) continue
       // A record after a staying OPT already counts it in its offset.
       const sent = span.end + (upstreamOpt && span.start > upstreamOpt.start ? 0 : opt.length)
@@ -126,6 +126,7 @@ function relay(query: DnsQuery, reply: Reply, relayed: Buffer, limit: number): B
 }
 
 const EMPTY = Buffer.alloc(0)
+const NO_OPTIONS: readonly EdnsOption[] = []
 
 /**
  * The OPT record of a relayed reply. To a client without EDNS, the upstream's as it is (CoreDNS
@@ -158,13 +159,13 @@ function relayedOpt(query: DnsQuery, reply: Reply, relayed: Buffer, upstream: Re
  * (`reply.ednsOptions`: nsid, EDE), one of which replaces the query's of its code where it stands.
  */
 function ownOpt(edns: Edns, rcode: number, given: readonly EdnsOption[] | undefined): Buffer {
-  const echoed = edns.options?.filter((o) => ECHOED_OPTIONS.has(o.code)) ?? []
+  const echoed = edns.options?.length ? edns.options.filter((o) => ECHOED_OPTIONS.has(o.code)) : NO_OPTIONS
   const options = given?.length ? withOptions(echoed, given) : echoed
   return optRecord(edns.udpSize, rcode >> 4, edns.dnssecOk ? DO_BIT : 0, options.length > 0 ? optionsWire(options) : EMPTY)
 }
 
 /** `options` with each of `given` in place of those of its code (the first of them), the rest of `given` after. */
-function withOptions(options: readonly EdnsOption[], given: readonly EdnsOption[]): EdnsOption[] {
+function withOptions(options: readonly EdnsOption[], given: readonly EdnsOption[]): readonly EdnsOption[] {
   const out: EdnsOption[] = []
   const placed = new Set<number>()
   for (const option of options) {
@@ -180,10 +181,12 @@ function withOptions(options: readonly EdnsOption[], given: readonly EdnsOption[
 
 /** An OPT record (RFC 6891 6.1.2): root owner, payload size, extended rcode, version 0, flags, options. */
 function optRecord(udpSize: number, extendedRcode: number, flags: number, rdata: Buffer): Buffer {
-  const opt = Buffer.alloc(OPT_SIZE + rdata.length)
+  const opt = Buffer.allocUnsafe(OPT_SIZE + rdata.length)
+  opt[0] = 0
   opt.writeUInt16BE(RRType.OPT, 1)
   opt.writeUInt16BE(udpSize, 3)
   opt[5] = extendedRcode
+  opt[6] = 0
   opt.writeUInt16BE(flags, 7)
   opt.writeUInt16BE(rdata.length, 9)
   rdata.copy(opt, OPT_SIZE)
