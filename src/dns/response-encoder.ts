@@ -127,6 +127,8 @@ function relay(query: DnsQuery, reply: Reply, relayed: Buffer, limit: number): B
 
 const EMPTY = Buffer.alloc(0)
 const NO_OPTIONS: readonly EdnsOption[] = []
+/** CoreDNS's BADVERS OPT record: payload size 0, no DO, no options. */
+const BADVERS_OPT = optRecord(0, Rcode.BADVERS >> 4, 0, EMPTY)
 
 /**
  * The OPT record of a relayed reply. To a client without EDNS, the upstream's as it is (CoreDNS
@@ -159,6 +161,8 @@ function relayedOpt(query: DnsQuery, reply: Reply, relayed: Buffer, upstream: Re
  * (`reply.ednsOptions`: nsid, EDE), one of which replaces the query's of its code where it stands.
  */
 function ownOpt(edns: Edns, rcode: number, given: readonly EdnsOption[] | undefined): Buffer {
+  // CoreDNS answers BADVERS before its scrub writer, with a bare OPT record of its own (edns.Version).
+  if (rcode === Rcode.BADVERS) return BADVERS_OPT
   const echoed = edns.options?.length ? edns.options.filter((o) => ECHOED_OPTIONS.has(o.code)) : NO_OPTIONS
   const options = given?.length ? withOptions(echoed, given) : echoed
   return optRecord(edns.udpSize, rcode >> 4, edns.dnssecOk ? DO_BIT : 0, options.length > 0 ? optionsWire(options) : EMPTY)

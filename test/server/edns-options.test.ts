@@ -32,6 +32,13 @@ describe('EDNS options echoed as CoreDNS echoes them', () => {
     expect(cookieLine((await server().ask(WEB, 'A')).raw)).toBeUndefined()
   })
 
+  it('BADVERS carries CoreDNS\'s own bare OPT record: payload size 0, no DO, nothing echoed', async () => {
+    const reply = await server().ask(WEB, 'A', { flags: ['+edns=1', '+noednsneg', '+dnssec', '+cookie=0102030405060708'] })
+    expect(reply.status).toBe('BADVERS')
+    expect(reply.edns).toBe('EDNS: version: 0, flags:; udp: 0')
+    expect(cookieLine(reply.raw)).toBeUndefined()
+  })
+
   it('kdig: NSID, EXPIRE, TCP-KEEPALIVE and PADDING come back as sent, an unknown option does not', async () => {
     const reply = await server().ask(WEB, 'A', { tool: 'kdig', flags: ['+nsid', '+expire', '+ednsopt=11', '+ednsopt=65001:abcd', '+padding=64'] })
     expect(reply.status).toBe('NOERROR')
