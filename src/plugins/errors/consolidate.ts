@@ -1,4 +1,5 @@
 import type { Directive } from '../../config/corefile.js'
+import { durationArg, expectArgs } from '../../config/directive-args.js'
 import { ConfigError } from '../../errors.js'
 import type { Logger } from '../../log.js'
 
@@ -32,8 +33,10 @@ function goRegExp(o: Directive, text: string): RegExp {
   }
 }
 
-export function parseConsolidate(o: Directive, periodMs: number): ConsolidatePattern {
-  const [, source, ...rest] = o.args as [string, string, ...string[]]
+export function parseConsolidate(o: Directive): ConsolidatePattern {
+  expectArgs(o, 2, 4, 'consolidate DURATION REGEXP [LEVEL] [show_first]')
+  const [period, source, ...rest] = o.args as [string, string, ...string[]]
+  const periodMs = durationArg(o, period)
   if (source.length > MAX_REGEXP_LENGTH) throw new ConfigError(o, `regex pattern too long: ${source.length} > ${MAX_REGEXP_LENGTH}`)
   const regexp = goRegExp(o, source)
   let level: Level | null = null

@@ -1,4 +1,4 @@
-import { durationArg, eachOption, expectArgs, expectNoBlock } from '../../config/directive-args.js'
+import { eachOption, expectArgs, expectNoBlock } from '../../config/directive-args.js'
 import { Rcode } from '../../dns/constants.js'
 import { emptyReply, type DnsQuery } from '../../dns/message.js'
 import { typeName } from '../../dns/type-names.js'
@@ -59,8 +59,7 @@ export const errors: PluginDefinition = {
           stacktrace = true
           break
         case 'consolidate':
-          expectArgs(o, 2, 4, 'consolidate DURATION REGEXP [LEVEL] [show_first]')
-          patterns.push(parseConsolidate(o, durationArg(o, o.args[0]!)))
+          patterns.push(parseConsolidate(o))
           break
         default:
           throw new ConfigError(o, `unknown option ${o.name}`)
