@@ -28,23 +28,20 @@ const autopathAnswered = new Counter({
   registers: [registry],
 })
 
-/** The CNAME's TTL when the answer it chains to has no record to take one from. */
-const CNAME_TTL = 5
-
 /**
  * The answer to `query` made from the answer to `found` (a search-expanded name that resolved):
- * a CNAME from the asked name to the found one, then its records (RFC 1034 chain form).
+ * a CNAME from the asked name to the found one, with its first record's TTL, then its records (RFC
+ * 1034 chain form). A reply with no answer record (NODATA) gets no CNAME, only the asked question,
+ * as CoreDNS's.
  */
 function chained(query: DnsQuery, found: DnsQuery, reply: Reply): Reply {
-  if (!reply.relayed) {
-    const cname: ResourceRecord = { name: query.name, type: RRType.CNAME, ttl: reply.answer[0]?.ttl ?? CNAME_TTL, target: found.name }
-    return { ...reply, answer: [cname, ...reply.answer] }
-  }
+  const cname = (ttl: number): ResourceRecord => ({ name: query.name, type: RRType.CNAME, ttl, target: found.name })
+  if (!reply.relayed) return reply.answer.length === 0 ? reply : { ...reply, answer: [cname(reply.answer[0]!.ttl), ...reply.answer] }
   // A relayed reply's names may point into its own question: rebuild it around the asked one.
   const wire = rewriteRelayed(reply.relayed, {
     questionWire: query.questionWire,
     questionName: query.name,
-    prepend: (ttl) => [{ name: query.name, type: RRType.CNAME, ttl: ttl ?? CNAME_TTL, target: found.name }],
+    prepend: (ttl) => (ttl === null ? [] : [cname(ttl)]),
   })
   return wire ? { ...reply, relayed: wire } : emptyReply(Rcode.SERVFAIL, reply.plugin)
 }

@@ -56,4 +56,14 @@ describe("autopath @kubernetes walks CoreDNS's search path", () => {
     // The whole path was walked first: the host's search domain, then the bare name.
     expect(upstream().queries()).toEqual(expect.arrayContaining(['nosuch.corp.example. A', 'nosuch. A']))
   })
+
+  it('a name that resolves with no record of the type (NODATA) comes back without a CNAME, as CoreDNS', async () => {
+    hostResolvConf('search corp.example\n')
+    const server = await startServer(corefile())
+    // api.corp.example has an A record only.
+    const reply = await server.ask('api.lab.svc.cluster.local', 'AAAA')
+    expect(reply.status).toBe('NOERROR')
+    expect(reply.answer).toEqual([])
+    expect(reply.authority).toEqual([expect.stringMatching(/^corp\.example\. \d+ IN SOA ns\.corp\.example\. /)])
+  })
 })
