@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { AUTOPATH_CLIENT, DEMO_CLUSTER, expectNxdomain, LAB_CLUSTER } from '../../support/cluster.js'
-import { kubernetes, serverBlock } from '../../support/corefile.js'
+import { block, kubernetes, serverBlock } from '../../support/corefile.js'
 import { serverForEach } from '../../support/dns-server.js'
 import { startedForAll } from '../../support/lifetimes.js'
 import { metricSum } from '../../support/metrics.js'
@@ -65,5 +65,27 @@ describe("autopath @kubernetes walks CoreDNS's search path", () => {
     expect(reply.status).toBe('NOERROR')
     expect(reply.answer).toEqual([])
     expect(reply.authority).toEqual([expect.stringMatching(/^corp\.example\. \d+ IN SOA ns\.corp\.example\. /)])
+  })
+})
+
+describe('autopath @kubernetes, when a lookup on the path fails', () => {
+  // Answers nothing outside example.com: a question for example.net gets no reply at all.
+  const silent = startedForAll(
+    async () => startUnbound({ zone: 'example.com.', records: [] }, '127.0.0.1', await freePort(), { logQueries: true, root: 'deny' }),
+    (u) => u.stop(),
+  )
+
+  it('ends the walk with that failure (SERVFAIL, no CNAME, not counted), as CoreDNS', async () => {
+    hostResolvConf('search example.net\n')
+    const forward = block(`forward . 127.0.0.1:${silent().port}`, ['max_fails 0', 'read_timeout 200ms', 'max_connect_attempts 1'])
+    const server = await startServer(serverBlock(['autopath @kubernetes', kubernetes([`manifests ${DEMO_CLUSTER} ${LAB_CLUSTER} ${AUTOPATH_CLIENT}`, 'pods verified']), forward]))
+    const before = await metricSum('coredns_autopath_success_total')
+    const reply = await server.ask('lost.lab.svc.cluster.local', 'A')
+    expect(reply.status).toBe('SERVFAIL')
+    expect(reply.answer).toEqual([])
+    expect(await metricSum('coredns_autopath_success_total')).toBe(before)
+    // The host's search domain was tried (and timed out); the bare name never was.
+    expect(silent().queries()).toContain('lost.example.net. A')
+    expect(silent().queries()).not.toContain('lost. A')
   })
 })
