@@ -38,6 +38,17 @@ describe('errors logs upstream failures in CoreDNS’s words', () => {
     expect(errorLines()).toEqual([`[ERROR] plugin/errors: 2 api.example.net. A: dial tcp 127.0.0.1:${closed}: connect: connection refused`])
   })
 
+  it('a max_concurrent refusal: `5 NAME. TYPE: concurrent queries exceeded maximum N`', async () => {
+    const server = await startServer(serverBlock(['errors', forward(`127.0.0.1:${upstream().port}`, ['max_concurrent 1', 'read_timeout 3s'])]))
+    logLines.length = 0
+    // In flight for 3s (the upstream drops it) while the second arrives.
+    const slow = server.ask('first.example.net', 'A', { timeout: 6 })
+    await sleep(700)
+    expect((await server.ask('second.example.net', 'A')).status).toBe('REFUSED')
+    expect((await slow).status).toBe('SERVFAIL')
+    expect(errorLines()[0]).toBe('[ERROR] plugin/errors: 5 second.example.net. A: concurrent queries exceeded maximum 1')
+  })
+
   it('consolidate: matching errors are counted and written once per period, at its level', async () => {
     const errors = block('errors', ['stacktrace', 'consolidate 1s "i/o timeout$" warning'])
     const server = await startServer(serverBlock([errors, forward(`127.0.0.1:${upstream().port}`)]))
