@@ -153,15 +153,19 @@ export class ApiStatusError extends ClusterDnsError {
   }
 }
 
+/**
+ * Upstream failures carry the text CoreDNS's errors plugin logs for them, Go's (`read udp
+ * 10.0.0.1:40266->10.0.0.2:53: i/o timeout`), so log-based alerts written for CoreDNS match.
+ */
 export class UpstreamTimeoutError extends ClusterDnsError {
-  constructor(to: string) {
-    super(ErrorCode.UPSTREAM_TIMEOUT, `plugin/forward: ${to}: no reply in time`)
+  constructor(goText: string) {
+    super(ErrorCode.UPSTREAM_TIMEOUT, goText)
   }
 }
 
 export class UpstreamError extends ClusterDnsError {
-  constructor(to: string, message: string) {
-    super(ErrorCode.UPSTREAM, `plugin/forward: ${to}: ${message}`)
+  constructor(goText: string) {
+    super(ErrorCode.UPSTREAM, goText)
   }
 }
 
@@ -182,8 +186,9 @@ export class NameEncodingError extends ClusterDnsError {
  * not like this query or this connection. Not counted towards marking it down.
  */
 export class UpstreamClosedError extends ClusterDnsError {
-  constructor(to: string) {
-    super(ErrorCode.UPSTREAM_CLOSED, `plugin/forward: ${to}: connection closed`)
+  constructor() {
+    // Go's io.EOF, what CoreDNS reports for it.
+    super(ErrorCode.UPSTREAM_CLOSED, 'EOF')
   }
 }
 

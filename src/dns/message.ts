@@ -120,6 +120,11 @@ export interface Reply {
   readonly headerFlags?: { readonly set: number; readonly clear: number }
   /** No reply at all is sent (`acl` drop). */
   readonly drop?: boolean
+  /**
+   * Why the plugin could not answer (CoreDNS's returned error, in its words: `read udp …: i/o
+   * timeout`); the `errors` plugin logs it.
+   */
+  readonly error?: string
 }
 
 /** A reply with no records: errors and refusals. */

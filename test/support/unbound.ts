@@ -39,10 +39,10 @@ export async function startUnbound(
   { zone, records }: UnboundZone,
   address: string,
   port: number,
-  { netns, logQueries = false, tls, extra }: { netns?: string; logQueries?: boolean; tls?: UnboundTls; extra?: readonly string[] } = {},
+  { netns, logQueries = false, tls, extra, root }: { netns?: string; logQueries?: boolean; tls?: UnboundTls; extra?: readonly string[]; root?: UnboundRoot } = {},
 ): Promise<RunningUnbound> {
   const dir = mkdtempSync(join(tmpdir(), 'clusterdns-unbound-'))
-  const config = unboundConfig({ zone, records }, address, port, dir, { logQueries, tls, extra })
+  const config = unboundConfig({ zone, records }, address, port, dir, { logQueries, tls, extra, root })
   const path = join(dir, 'unbound.conf')
   writeFileSync(path, config)
   const argv = [...(netns ? ['ip', 'netns', 'exec', netns] : []), 'unbound', '-d', '-c', path]
@@ -52,7 +52,7 @@ export async function startUnbound(
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   // Ready once it answers (or, in a namespace this process cannot reach, once it says so).
   const ready = async (): Promise<boolean> =>
-    netns ? stderr.includes('start of service') || (await new Promise((r) => setTimeout(() => r(false), 200))) : (await udpExchange(port, buildQuery('.', 'NS'), 200, address)) !== null
+    netns ? stderr.includes('start of service') || (await new Promise((r) => setTimeout(() => r(false), 200))) : (await udpExchange(port, buildQuery(zone, 'SOA'), 200, address)) !== null
   for (let i = 0; ; i++) {
     if (await ready()) break
     if (i === 50 || child.exitCode !== null) {
@@ -79,6 +79,12 @@ export const unboundForFile = (zone: UnboundZone, extra?: readonly string[]): ((
   startedForAll(async () => startUnbound(zone, '127.0.0.1', await freePort(), { extra }), (unbound) => unbound.stop())
 
 /**
+ * How unbound treats names outside its zone: `static` answers them itself (NXDOMAIN); `deny` drops
+ * them unanswered, health probes (`. IN NS`) included, as a resolver whose health checks fail.
+ */
+export type UnboundRoot = 'static' | 'deny'
+
+/**
  * unbound's configuration for `startUnbound` (and the DNS benchmark): `zone` and its records, every
  * other name answered by unbound itself, `extra` lines added to `server:`.
  */
@@ -87,7 +93,7 @@ export function unboundConfig(
   address: string,
   port: number,
   dir: string,
-  { logQueries = false, tls, extra = [] }: { logQueries?: boolean; tls?: UnboundTls; extra?: readonly string[] } = {},
+  { logQueries = false, tls, extra = [], root = 'static' }: { logQueries?: boolean; tls?: UnboundTls; extra?: readonly string[]; root?: UnboundRoot } = {},
 ): string {
   const tlsConfig = tls ? `\n  interface: ${address}@${tls.port}\n  tls-port: ${tls.port}\n  tls-service-key: "${tls.keyFile}"\n  tls-service-pem: "${tls.certFile}"` : ''
   return `server:
@@ -106,7 +112,7 @@ export function unboundConfig(
   access-control: 127.0.0.0/8 allow
   access-control: 198.18.0.0/15 allow
   module-config: "iterator"
-  local-zone: "." static
+  local-zone: "." ${root}
   local-zone: "${zone}" static
   local-data: "${zone} 300 IN SOA ns.${zone} admin.${zone} 1 3600 600 86400 60"
 ${[...records.map((r) => `local-data: '${r}'`), ...extra].map((line) => `  ${line}\n`).join('')}`

@@ -28,23 +28,20 @@ const autopathAnswered = new Counter({
   registers: [registry],
 })
 
-/** The CNAME's TTL when the answer it chains to has no record to take one from. */
-const CNAME_TTL = 5
-
 /**
  * The answer to `query` made from the answer to `found` (a search-expanded name that resolved):
- * a CNAME from the asked name to the found one, then its records (RFC 1034 chain form).
+ * a CNAME from the asked name to the found one, with its first record's TTL, then its records (RFC
+ * 1034 chain form). A reply with no answer record (NODATA) gets no CNAME, only the asked question,
+ * as CoreDNS's.
  */
 function chained(query: DnsQuery, found: DnsQuery, reply: Reply): Reply {
-  if (!reply.relayed) {
-    const cname: ResourceRecord = { name: query.name, type: RRType.CNAME, ttl: reply.answer[0]?.ttl ?? CNAME_TTL, target: found.name }
-    return { ...reply, answer: [cname, ...reply.answer] }
-  }
+  const cname = (ttl: number): ResourceRecord => ({ name: query.name, type: RRType.CNAME, ttl, target: found.name })
+  if (!reply.relayed) return reply.answer.length === 0 ? reply : { ...reply, answer: [cname(reply.answer[0]!.ttl), ...reply.answer] }
   // A relayed reply's names may point into its own question: rebuild it around the asked one.
   const wire = rewriteRelayed(reply.relayed, {
     questionWire: query.questionWire,
     questionName: query.name,
-    prepend: (ttl) => [{ name: query.name, type: RRType.CNAME, ttl: ttl ?? CNAME_TTL, target: found.name }],
+    prepend: (ttl) => (ttl === null ? [] : [cname(ttl)]),
   })
   return wire ? { ...reply, relayed: wire } : emptyReply(Rcode.SERVFAIL, reply.plugin)
 }
@@ -53,7 +50,8 @@ function chained(query: DnsQuery, found: DnsQuery, reply: Reply): Reply {
  * `autopath [ZONES…] @kubernetes|RESOLV-CONF`: the first search-expanded query of a lookup
  * (`example.com.<ns>.svc.cluster.local`) is answered with the final result: each name of the
  * client's search path is tried in turn, then the bare name, inside the server, and the first
- * that is not NXDOMAIN answers, chained from the asked name by a CNAME.
+ * that is not NXDOMAIN answers, chained from the asked name by a CNAME; when all are NXDOMAIN, the
+ * asked name's own reply does.
  */
 export const autopath: PluginDefinition = {
   name: 'autopath',
@@ -93,25 +91,25 @@ export const autopath: PluginDefinition = {
           query.trace?.note('autopath', { step: asked.name, rcode: reply.rcode })
           return reply
         }
-        const reply = await step(query)
-        if (reply.rcode !== Rcode.NXDOMAIN) return reply
-        const answered = answeredIn(search[0]!)
-        for (const domain of search.slice(1)) {
-          const name = `${base}.${domain}`
+        const asked = await step(query)
+        if (asked.rcode !== Rcode.NXDOMAIN) return asked
+        // The further search domains, then the bare name ('').
+        for (const domain of [...search.slice(1), '']) {
+          const name = domain === '' ? base : `${base}.${domain}`
           // A search domain that makes the name too long for DNS gives no candidate.
           if (nameLabels(name) === null) continue
           const candidate = renamedQuery(query, name)
           const found = await step(candidate)
+          // A plugin that failed ends the walk with its failure, as in CoreDNS.
+          if (found.error !== undefined) return found
           if (found.rcode === Rcode.NXDOMAIN) continue
           success.inc()
-          answered.inc()
+          answeredIn(search[0]!).inc()
           return chained(query, candidate, found)
         }
-        // Last the bare name, whatever it answers.
-        const bare = renamedQuery(query, base)
-        success.inc()
-        answered.inc()
-        return chained(query, bare, await step(bare))
+        // Every name NXDOMAIN: the first reply as it was (CoreDNS's), and no autopath counted; the
+        // client walks its search path itself.
+        return asked
       },
     }
   },

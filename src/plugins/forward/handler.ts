@@ -12,6 +12,8 @@ import type { Upstream } from './upstream.js'
 import { shuffleInPlace } from '../../random.js'
 
 const PLUGIN = 'forward'
+/** CoreDNS's error when no upstream could be asked (ErrNoHealthy). */
+const NO_HEALTHY = 'no healthy proxies'
 /** All upstreams together get this long to answer (each attempt: `read_timeout`). */
 const TOTAL_TIMEOUT_MS = 5000
 /** Attempts per query without `max_connect_attempts`: this many per upstream (CoreDNS's default). */
@@ -32,7 +34,9 @@ function ordered(upstreams: readonly Upstream[], policy: ForwardOptions['policy'
  * Sends names under FROM (but not under `except`) to the upstreams and relays their answer.
  * UDP first (as the client asked, unless force_tcp or prefer_udp), TCP again when the answer is
  * truncated; a timeout or error moves on to the next upstream, round the list again until
- * `max_connect_attempts` or the deadline; nothing answering is SERVFAIL. `next RCODE` passes the
+ * `max_connect_attempts` or the deadline; nothing answering is SERVFAIL, with the last error (what
+ * `errors` logs). With every upstream down, one at random is asked once (CoreDNS's), unless
+ * `failfast_all_unhealthy_upstreams`. `next RCODE` passes the
  * query on only when the next link is another `forward` of the block (`nextIsForward`), as CoreDNS.
  */
 export function forwardMiddleware(options: ForwardOptions, upstreams: readonly Upstream[], nextIsForward: boolean): Middleware {
@@ -43,22 +47,29 @@ export function forwardMiddleware(options: ForwardOptions, upstreams: readonly U
     if (!isInZone(name, options.from) || inAnyZone(name, options.except)) return next(query)
     if (options.maxConcurrent > 0 && inFlight >= options.maxConcurrent) {
       maxConcurrentRejects.inc()
-      return emptyReply(Rcode.REFUSED, PLUGIN)
+      return { ...emptyReply(Rcode.REFUSED, PLUGIN), error: `concurrent queries exceeded maximum ${options.maxConcurrent}` }
     }
     inFlight++
     try {
-      const order = ordered(upstreams, options.policy, turn++)
+      let order = ordered(upstreams, options.policy, turn++)
+      let maxAttempts = options.maxConnectAttempts ?? ATTEMPTS_PER_UPSTREAM * upstreams.length
       query.trace?.note(PLUGIN, { upstreams: upstreams.map((u) => ({ upstream: u.to, healthy: !u.down })) })
       if (order.length === 0) {
         healthcheckBroken.inc()
-        log.error('every upstream is down', `every upstream is down; ${query.name}. answered SERVFAIL`)
-        return emptyReply(Rcode.SERVFAIL, PLUGIN)
+        if (options.failfastAllUnhealthy) {
+          log.error('every upstream is down', `every upstream is down; ${query.name}. answered SERVFAIL`)
+          return { ...emptyReply(Rcode.SERVFAIL, PLUGIN), error: NO_HEALTHY }
+        }
+        // As CoreDNS: the health checks may be what is broken, so one upstream at random is asked once.
+        log.error('every upstream is down', `every upstream is down; ${query.name}. asked of one at random`)
+        order = shuffleInPlace([...upstreams]).slice(0, 1)
+        maxAttempts = 1
       }
       const deadline = Date.now() + TOTAL_TIMEOUT_MS
       const wire = queryPacket(query.flags, query.questionWire, query.edns)
       const firstTransport = options.forceTcp ? 'tcp' : options.preferUdp ? 'udp' : query.transport
-      const maxAttempts = options.maxConnectAttempts ?? ATTEMPTS_PER_UPSTREAM * upstreams.length
       let attempts = 0
+      let lastError = NO_HEALTHY
       let failovers = 0
       for (let i = 0; maxAttempts === 0 || attempts < maxAttempts; i = (i + 1) % order.length) {
         const upstream = order[i]!
@@ -76,7 +87,8 @@ export function forwardMiddleware(options: ForwardOptions, upstreams: readonly U
           // A connection closed on us says the upstream is there: it counts against this query only.
           if (!isError(err, ErrorCode.UPSTREAM_CLOSED)) upstream.failed()
           attempts++
-          log.warn(upstream.to, `${query.name}. ${(err as Error).message}`)
+          lastError = (err as Error).message
+          log.warn(upstream.to, `${query.name}. ${lastError}`)
           continue
         }
         upstream.succeeded()
@@ -88,7 +100,7 @@ export function forwardMiddleware(options: ForwardOptions, upstreams: readonly U
         if (options.next.has(rcode) && nextIsForward) return next(query)
         return { rcode, authoritative: false, answer: [], authority: [], additional: [], plugin: PLUGIN, relayed: reply }
       }
-      return emptyReply(Rcode.SERVFAIL, PLUGIN)
+      return { ...emptyReply(Rcode.SERVFAIL, PLUGIN), error: lastError }
     } finally {
       inFlight--
     }

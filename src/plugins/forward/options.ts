@@ -59,6 +59,8 @@ export interface ForwardOptions {
   readonly next: ReadonlySet<number>
   /** Upstream rcodes that make the next upstream be tried. */
   readonly failover: ReadonlySet<number>
+  /** `failfast_all_unhealthy_upstreams`: with every upstream down, SERVFAIL rather than one at random. */
+  readonly failfastAllUnhealthy: boolean
 }
 
 const DNS_PORT = 53
@@ -148,6 +150,7 @@ export function parseForwardOptions(d: Directive, block: BlockContext): ForwardO
     maxConcurrent: 0,
     next: new Set(),
     failover: new Set(),
+    failfastAllUnhealthy: false,
   }
   eachOption(d, (o) => {
     expectNoBlock(o)
@@ -214,6 +217,10 @@ export function parseForwardOptions(d: Directive, block: BlockContext): ForwardO
         break
       case 'failover':
         options = { ...options, failover: rcodeSet(o) }
+        break
+      case 'failfast_all_unhealthy_upstreams':
+        expectArgs(o, 0, 0, 'failfast_all_unhealthy_upstreams')
+        options = { ...options, failfastAllUnhealthy: true }
         break
       default:
         throw new ConfigError(o, `unknown option ${o.name}`)

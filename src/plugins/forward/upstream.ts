@@ -22,6 +22,33 @@ function answers(reply: Buffer, query: Buffer, questionLength: number): boolean 
   return reply.subarray(HEADER_SIZE, HEADER_SIZE + questionLength).equals(query.subarray(HEADER_SIZE, HEADER_SIZE + questionLength))
 }
 
+/** Go's words for the socket errors CoreDNS's logs show. */
+const GO_ERRNO: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset by peer',
+  EHOSTUNREACH: 'no route to host',
+  ENETUNREACH: 'network is unreachable',
+  EPIPE: 'broken pipe',
+}
+
+/** A socket failure as Go's net package words it: `OP PROTO [LOCAL->]REMOTE: CAUSE`. */
+function goNetError(op: 'dial' | 'read' | 'write', proto: 'udp' | 'tcp', local: string | null, remote: string, cause: string): string {
+  return `${op} ${proto} ${local === null ? '' : `${local}->`}${remote}: ${cause}`
+}
+
+/** `err` from a socket of `proto`, as Go says it (`dial tcp 10.0.0.2:53: connect: connection refused`). */
+function goSocketError(err: NodeJS.ErrnoException, proto: 'udp' | 'tcp', local: string | null, remote: string): string {
+  const words = err.code === undefined ? undefined : GO_ERRNO[err.code]
+  const syscall = err.syscall === 'recvmsg' ? 'read' : err.syscall
+  if (words === undefined || syscall === undefined) return err.message
+  const op = syscall === 'connect' ? 'dial' : syscall === 'read' ? 'read' : 'write'
+  return goNetError(op, proto, op === 'dial' ? null : local, remote, `${syscall}: ${words}`)
+}
+
+/** A read that got nothing in time (`dial` when not even connected), as Go says it. */
+const goTimeout = (proto: 'udp' | 'tcp', local: string | null, remote: string): string =>
+  goNetError(local === null ? 'dial' : 'read', proto, local, remote, 'i/o timeout')
+
 interface IdleConnection {
   readonly socket: Socket
   readonly timer: NodeJS.Timeout
@@ -108,24 +135,36 @@ export class Upstream {
     return transport === 'udp' && !this.address.tls ? this.udp(query, questionLength, timeoutMs) : this.tcp(query, questionLength, timeoutMs)
   }
 
-  /** From a fresh socket (a random source port per query), ignoring replies that do not match. */
+  /**
+   * From a fresh socket (a random source port per query), connected as CoreDNS's are: only the
+   * upstream's address can answer, and a closed port fails at once. Replies that do not match are
+   * ignored.
+   */
   private udp(query: Buffer, questionLength: number, timeoutMs: number): Promise<Buffer> {
     return new Promise((resolve, reject) => {
       const socket = createSocket(isIPv6(this.address.host) ? 'udp6' : 'udp4')
+      let local: string | null = null
+      let done = false
       const finish = (err: Error | null, reply?: Buffer): void => {
+        if (done) return
+        done = true
         clearTimeout(timer)
         socket.close()
         if (err) reject(err)
         else resolve(reply!)
       }
-      const timer = setTimeout(() => finish(new UpstreamTimeoutError(this.to)), timeoutMs)
-      socket.on('error', (err) => finish(new UpstreamError(this.to, err.message)))
-      socket.on('message', (reply, from) => {
-        if (from.port !== this.address.port || !answers(reply, query, questionLength)) return
-        finish(null, reply)
+      const timer = setTimeout(() => finish(new UpstreamTimeoutError(goTimeout('udp', local, this.to))), timeoutMs)
+      socket.on('error', (err) => finish(new UpstreamError(goSocketError(err, 'udp', local, this.to))))
+      socket.on('message', (reply) => {
+        if (answers(reply, query, questionLength)) finish(null, reply)
       })
-      socket.send(query, this.address.port, this.address.host, (err) => {
-        if (err) finish(new UpstreamError(this.to, err.message))
+      socket.connect(this.address.port, this.address.host, () => {
+        if (done) return
+        const { address, port } = socket.address()
+        local = hostPort(address, port)
+        socket.send(query, (err) => {
+          if (err) finish(new UpstreamError(goSocketError(err, 'udp', local, this.to)))
+        })
       })
     })
   }
@@ -168,8 +207,9 @@ export class Upstream {
         socket.destroy()
         reject(err)
       }
-      const onError = (err: Error): void => fail(new UpstreamError(this.to, err.message))
-      const onClose = (): void => fail(new UpstreamClosedError(this.to))
+      const local = (): string | null => (socket.localAddress === undefined ? null : hostPort(socket.localAddress, socket.localPort!))
+      const onError = (err: Error): void => fail(new UpstreamError(goSocketError(err, 'tcp', local(), this.to)))
+      const onClose = (): void => fail(new UpstreamClosedError())
       const onData = (chunk: Buffer): void => {
         for (const reply of frames.push(chunk)) {
           if (!answers(reply, query, questionLength)) continue
@@ -179,7 +219,7 @@ export class Upstream {
           return
         }
       }
-      const timer = setTimeout(() => fail(new UpstreamTimeoutError(this.to)), timeoutMs)
+      const timer = setTimeout(() => fail(new UpstreamTimeoutError(goTimeout('tcp', local(), this.to))), timeoutMs)
       socket.on('data', onData)
       socket.on('error', onError)
       socket.on('close', onClose)

@@ -12,6 +12,7 @@ import { kubernetesMiddleware } from './handler.js'
 import { ZoneLookup } from './lookup.js'
 import { parseKubernetesOptions } from './options.js'
 import { ownAddresses } from './own-addresses.js'
+import { hostSearchDomains } from '../pkg/resolv-conf.js'
 import { endpointName } from './endpoint-name.js'
 import { SnapshotKeeper } from './snapshot-keeper.js'
 
@@ -32,6 +33,8 @@ export const kubernetes: PluginDefinition = {
     }
     let source: { start(): void; stop(): void } | null = null
     const own = ownAddresses()
+    // Read once, as CoreDNS does at setup: a reload reads it again.
+    const hostSearch = hostSearchDomains()
     const zones = new ZoneLookup(options, store, own)
     const snapshot = options.snapshot ? new SnapshotKeeper(options.snapshot, store, log) : null
     const { middleware, explainName } = kubernetesMiddleware(options, store, zones, block.resolve)
@@ -69,14 +72,15 @@ export const kubernetes: PluginDefinition = {
         endpointName: (ep) => endpointName(ep, options.endpointPodNames),
         ownAddresses: own,
       },
-      // A pod's search path (the contract's: <ns>.svc.<zone> svc.<zone> <zone>), for autopath.
+      // A pod's search path for autopath, as CoreDNS builds it: the contract's <ns>.svc.<zone>
+      // svc.<zone> <zone>, then the search domains of this server's own resolv.conf.
       searchPath(address) {
         if (options.pods !== 'verified') return null
         const ip = canonicalIP(address)
         const pod = ip === null ? undefined : store.podsWithIP(ip)[0]
         if (!pod) return null
         const zone = options.primaryZone
-        return [`${pod.namespace}.svc.${zone}`, `svc.${zone}`, zone]
+        return [`${pod.namespace}.svc.${zone}`, `svc.${zone}`, zone, ...hostSearch]
       },
     }
   },
