@@ -96,8 +96,8 @@ export interface PluginInstance {
   readonly transport?: Partial<TransportSettings>
   /** Addresses the block listens on (the `bind` directive). */
   readonly listenAddresses?: readonly string[]
-  /** An observer of every query the block answers on a listener. */
-  readonly observe?: (labels: ServingLabels) => QueryObserver
+  /** An observer of every query the block answers on a listener (bound to `localAddress`, '' for every address). */
+  readonly observe?: (labels: ServingLabels, localAddress: string) => QueryObserver
   /** HTTP paths the plugin serves. */
   readonly httpRoutes?: readonly HttpRoute[]
   /** Whether the plugin can answer yet (sources synced); absent means always. */

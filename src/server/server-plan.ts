@@ -140,7 +140,7 @@ export function planServers(blocks: readonly ServerBlockSource[], configDir: str
             problems.push(new ConfigError(block, `zone ${zoneText(zone)} on port ${port} is served by more than one server block`))
           }
           const labels = { server: serverLabel(address, port), zone: zoneText(zone) }
-          const observers = blockInstances.flatMap((p) => (p.observe ? [p.observe(labels)] : []))
+          const observers = blockInstances.flatMap((p) => (p.observe ? [p.observe(labels, address)] : []))
           listener.routes.set(zone, { block: block.keys.join(' '), zone, handler, observers })
           for (const { name } of named) enabled.push({ ...labels, name })
         }

@@ -15,7 +15,7 @@ describe('log', () => {
     await server.ask('Nope.shop.svc.cluster.local', 'AAAA', { tcp: true, flags: ['+noedns'] })
     const [udp, tcp] = queryLines()
     expect(udp).toMatch(/^\[INFO\] 127\.0\.0\.1:\d+ - \d+ "A IN web\.shop\.svc\.cluster\.local\. udp \d+ false 1232" NOERROR qr,aa,rd \d+ \d+\.\d+s$/)
-    expect(tcp).toMatch(/^\[INFO\] 127\.0\.0\.1:\d+ - \d+ "AAAA IN Nope\.shop\.svc\.cluster\.local\. tcp \d+ false 512" NXDOMAIN qr,aa,rd \d+ \d+\.\d+s$/)
+    expect(tcp).toMatch(/^\[INFO\] 127\.0\.0\.1:\d+ - \d+ "AAAA IN nope\.shop\.svc\.cluster\.local\. tcp \d+ false 65535" NXDOMAIN qr,aa,rd \d+ \d+\.\d+s$/)
     expect(queryLines()).toHaveLength(2)
   })
 
