@@ -59,13 +59,19 @@ export function byteSizeArg(d: Directive, text: string | undefined): number {
   return Number(match[1]) * SIZE_UNITS[match[2]!.toLowerCase()]!
 }
 
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+const DURATION_PART = /(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g
 
-/** Parses a Go duration (`5s`, `1m30s`, `250ms`) to milliseconds, or null. */
+/**
+ * Parses a Go duration (`5s`, `1m30s`, `250ms`, `.5s`, and `0` without a unit, as Go's
+ * time.ParseDuration) to milliseconds, or null. Negative durations are refused: no option takes one.
+ */
 export function parseDuration(text: string): number | null {
-  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(text)) return null
+  const unsigned = text.startsWith('+') ? text.slice(1) : text
+  if (unsigned === '0') return 0
+  if (unsigned === '' || unsigned.replace(DURATION_PART, '') !== '') return null
   let total = 0
-  for (const [, value, , unit] of text.matchAll(/(\d+(\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) total += Number(value) * UNIT_MS[unit!]!
+  for (const [, value, unit] of unsigned.matchAll(DURATION_PART)) total += Number(value) * UNIT_MS[unit!]!
   return total
 }
 

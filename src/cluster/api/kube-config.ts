@@ -31,7 +31,7 @@ const readFile = (what: string, path: string): Buffer => {
 export async function resolveApiTarget(connection: ApiConnection, env: NodeJS.ProcessEnv = process.env): Promise<ApiTarget> {
   if (connection.kubeconfig) {
     const { kubeconfigTarget } = await import('./kubeconfig-target.js')
-    return kubeconfigTarget(connection.kubeconfig, connection.endpoint)
+    return kubeconfigTarget(connection.kubeconfig)
   }
   if (connection.endpoint) {
     const server = new URL(connection.endpoint)

@@ -6,9 +6,9 @@ import type { ApiTarget, RequestCredentials } from './api-target.js'
 
 /**
  * A kubeconfig file's current context (or `context`), through the client library, which knows
- * its many ways to authenticate; `endpoint` overrides its server. Imported only for a kubeconfig.
+ * its many ways to authenticate. Imported only for a kubeconfig.
  */
-export function kubeconfigTarget(kubeconfig: { readonly file: string; readonly context: string | null }, endpoint: string | null): ApiTarget {
+export function kubeconfigTarget(kubeconfig: { readonly file: string; readonly context: string | null }): ApiTarget {
   const { file, context } = kubeconfig
   const kc = new KubeConfig()
   if (!existsSync(file)) throw new ApiConfigError(`kubeconfig ${file} does not exist`)
@@ -20,7 +20,7 @@ export function kubeconfigTarget(kubeconfig: { readonly file: string; readonly c
   const cluster = kc.getCurrentCluster()
   if (!cluster) throw new ApiConfigError(`kubeconfig ${file} names no current cluster`)
   return {
-    server: new URL(endpoint ?? cluster.server),
+    server: new URL(cluster.server),
     // Asked per request: exec plugins and OIDC refresh expiring tokens here.
     async credentials(): Promise<RequestCredentials> {
       const opts: RequestOptions = {}

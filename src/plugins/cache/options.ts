@@ -30,13 +30,26 @@ export interface CacheOptions {
 
 const DEFAULT_CAPACITY = 9984
 const MAX_SERVFAIL_MS = 300_000
+/** CoreDNS's cache is 256 shards of CAPACITY/256 entries, at least 4 each: what CAPACITY amounts to. */
+const SHARDS = 256
+const MIN_SHARD_SIZE = 4
+const shardedCapacity = (capacity: number): number => Math.max(Math.floor(capacity / SHARDS), MIN_SHARD_SIZE) * SHARDS
+
+/** A TTL argument: CoreDNS reserves 0 (and below). */
+function positiveTtl(d: Directive, text: string): number {
+  if (!/^[+-]?\d+$/.test(text)) throw new ConfigError(d, `${d.name}: TTL must be a whole number, not ${text}`)
+  const ttl = Number(text)
+  if (ttl <= 0) throw new ConfigError(d, `${d.name}: TTL can not be zero or negative: ${text}`)
+  return ttl
+}
 
 /** Reads `cache [TTL] [ZONES…] { … }` with CoreDNS's defaults. */
 export function parseCacheOptions(d: Directive, block: BlockContext): CacheOptions {
   let args = d.args
   let maxTtl: number | null = null
-  if (args[0] !== undefined && /^\d+$/.test(args[0])) {
-    maxTtl = Number(args[0])
+  // A first argument that is a number is the TTL, otherwise a zone (as CoreDNS's strconv.Atoi decides).
+  if (args[0] !== undefined && /^[+-]?\d+$/.test(args[0])) {
+    maxTtl = positiveTtl(d, args[0])
     args = args.slice(1)
   }
   const zones = args.length > 0 ? args.flatMap((z) => parseZone(z, d)) : [...block.zones]
@@ -52,8 +65,8 @@ export function parseCacheOptions(d: Directive, block: BlockContext): CacheOptio
         const current = o.name === 'success' ? success : denial
         const next: ClassOptions = {
           ...current,
-          capacity: wholeNumberArg(o, o.args[0], 'CAPACITY'),
-          maxTtl: o.args[1] === undefined ? current.maxTtl : wholeNumberArg(o, o.args[1], 'TTL'),
+          capacity: shardedCapacity(wholeNumberArg(o, o.args[0], 'CAPACITY')),
+          maxTtl: o.args[1] === undefined ? current.maxTtl : positiveTtl(o, o.args[1]),
           minTtl: o.args[2] === undefined ? current.minTtl : wholeNumberArg(o, o.args[2], 'MINTTL'),
         }
         if (o.name === 'success') success = next
@@ -65,13 +78,16 @@ export function parseCacheOptions(d: Directive, block: BlockContext): CacheOptio
         const amount = wholeNumberArg(o, o.args[0], 'AMOUNT')
         const windowMs = o.args[1] === undefined ? 60_000 : durationArg(o, o.args[1])
         const pct = o.args[2] === undefined ? '10%' : o.args[2]
-        if (!/^\d{1,3}%$/.test(pct) || Number(pct.slice(0, -1)) > 100) throw new ConfigError(o, `prefetch: ${pct} is not a percentage like 10%`)
+        // CoreDNS takes 10% to 90%.
+        if (!/^\d{1,3}%$/.test(pct) || Number(pct.slice(0, -1)) < 10 || Number(pct.slice(0, -1)) > 90) {
+          throw new ConfigError(o, `prefetch: ${pct} is not a percentage from 10% to 90%`)
+        }
         options = { ...options, prefetch: { amount, windowMs, percentage: Number(pct.slice(0, -1)) / 100 } }
         break
       }
       case 'serve_stale': {
         expectArgs(o, 0, 2, 'serve_stale [DURATION] [immediate|verify]')
-        const mode = o.args[1] ?? 'immediate'
+        const mode = (o.args[1] ?? 'immediate').toLowerCase()
         if (mode !== 'immediate' && mode !== 'verify') throw new ConfigError(o, `serve_stale: ${mode} is not immediate or verify`)
         options = { ...options, serveStale: { ms: o.args[0] === undefined ? 3_600_000 : durationArg(o, o.args[0]), verify: mode === 'verify' } }
         break

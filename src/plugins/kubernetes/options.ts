@@ -43,8 +43,8 @@ const DEFAULT_STARTUP_TIMEOUT_MS = 5000
 const DEFAULT_MANIFEST_MAX_BYTES = 64 * 1024 * 1024
 const DEFAULT_SNAPSHOT_INTERVAL_MS = 60_000
 
-/** Reads `kubernetes [ZONES…] { … }`. */
-export function parseKubernetesOptions(d: Directive, block: BlockContext): KubernetesOptions {
+/** Reads `kubernetes [ZONES…] { … }`; `warn` hears of options CoreDNS accepts but ignores. */
+export function parseKubernetesOptions(d: Directive, block: BlockContext, warn: (message: string) => void): KubernetesOptions {
   const zones = d.args.length > 0 ? d.args.flatMap((z) => parseZone(z, d)) : [...block.zones]
   const primaryZone = zones.find((z) => !z.endsWith('arpa'))
   if (primaryZone === undefined) throw new ConfigError(d, 'needs at least one zone that is not a reverse zone')
@@ -67,7 +67,7 @@ export function parseKubernetesOptions(d: Directive, block: BlockContext): Kuber
   let apiOption = null as Directive | null
   eachOption(d, (o) => {
     expectNoBlock(o)
-    const { connection, ...option } = readOption(o, block)
+    const { connection, ...option } = readOption(o, block, warn)
     if (connection) {
       apiOption ??= o
       options = { ...options, connection: { ...options.connection, ...connection } }
@@ -78,12 +78,18 @@ export function parseKubernetesOptions(d: Directive, block: BlockContext): Kuber
   if (apiOption && options.manifests.length > 0) {
     throw new ConfigError(apiOption, `${apiOption.name}: manifests and the API (endpoint, tls, kubeconfig) are two sources; use one`)
   }
+  const { endpoint, tls, kubeconfig } = options.connection
+  if (kubeconfig && (endpoint || tls)) {
+    // CoreDNS's getClientConfig uses the kubeconfig alone when there is one.
+    warn(`${d.file}:${d.line}: kubeconfig ${kubeconfig.file} is used; ${endpoint ? `endpoint ${endpoint}` : ''}${endpoint && tls ? ' and ' : ''}${tls ? 'tls' : ''} ignored, as CoreDNS does`)
+    options = { ...options, connection: { endpoint: null, tls: null, kubeconfig } }
+  }
   return { zones, primaryZone, ...options }
 }
 
 type OptionValue = Partial<Omit<KubernetesOptions, 'connection'>> & { connection?: Partial<ApiConnection> }
 
-function readOption(o: Directive, block: BlockContext): OptionValue {
+function readOption(o: Directive, block: BlockContext, warn: (message: string) => void): OptionValue {
   const selector = (text: string): LabelSelector => {
     try {
       return parseLabelSelector(text)
@@ -141,7 +147,10 @@ function readOption(o: Directive, block: BlockContext): OptionValue {
       expectArgs(o, 1, 1, 'manifest_max_size SIZE')
       return { manifestMaxBytes: byteSizeArg(o, o.args[0]) }
     case 'endpoint': {
-      expectArgs(o, 1, 1, 'endpoint URL')
+      expectArgs(o, 1, Infinity, 'endpoint URL')
+      if (o.args.length > 1) {
+        warn(`${o.file}:${o.line}: Multiple endpoints have been deprecated, only the first specified endpoint '${o.args[0]}' is used`)
+      }
       let url: URL | null = null
       try {
         url = new URL(o.args[0]!)

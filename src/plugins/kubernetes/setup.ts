@@ -22,8 +22,8 @@ export const kubernetes: PluginDefinition = {
   name: 'kubernetes',
   once: true,
   setup(uses, block) {
-    const options = parseKubernetesOptions(uses[0]!, block)
     const log = createLogger('plugin/kubernetes')
+    const options = parseKubernetesOptions(uses[0]!, block, log.warn)
     const store = new RecordStore()
     const filter: SourceFilter = {
       labels: options.labels,

@@ -5,6 +5,7 @@ import { ConfigError } from '../../errors.js'
 const DEFAULT_INTERVAL_MS = 30_000
 const DEFAULT_JITTER_MS = 15_000
 const MIN_INTERVAL_MS = 2000
+const MIN_JITTER_MS = 1000
 
 /** `reload [INTERVAL] [JITTER]`: the Corefile is checked for changes every INTERVAL ± JITTER. */
 export const reload: PluginDefinition = {
@@ -17,7 +18,8 @@ export const reload: PluginDefinition = {
     const intervalMs = d.args[0] === undefined ? DEFAULT_INTERVAL_MS : durationArg(d, d.args[0])
     const jitterMs = d.args[1] === undefined ? DEFAULT_JITTER_MS : durationArg(d, d.args[1])
     if (intervalMs < MIN_INTERVAL_MS) throw new ConfigError(d, `interval must be at least ${MIN_INTERVAL_MS / 1000}s`)
-    if (jitterMs > intervalMs / 2) throw new ConfigError(d, 'jitter must be at most half the interval')
-    return { reload: { intervalMs, jitterMs } }
+    if (jitterMs !== 0 && jitterMs < MIN_JITTER_MS) throw new ConfigError(d, `jitter must be 0 or at least ${MIN_JITTER_MS / 1000}s`)
+    // As CoreDNS: a jitter over half the interval is cut to half (`reload 10s` checks every 10s ± 5s).
+    return { reload: { intervalMs, jitterMs: Math.min(jitterMs, intervalMs / 2) } }
   },
 }
