@@ -54,10 +54,11 @@ describe('-validate takes what CoreDNS takes', () => {
         '',
       ].join('\n'),
     )
+    // Each block's problems in the order its directives act.
     expect(run.stderr.split('\n')).toEqual([
+      'stdin:4: plugin/bind: not a valid IP address or interface name: nosuchif0',
       'stdin:2: plugin/reload: jitter must be 0 or at least 1s',
       'stdin:3: plugin/cache: cache: TTL can not be zero or negative: 0',
-      'stdin:4: plugin/bind: not a valid IP address or interface name: nosuchif0',
       'stdin:7: plugin/bind: every address is excepted: the server block would listen nowhere',
       'stdin:11: plugin/cache: success: TTL can not be zero or negative: 0',
       'stdin:12: plugin/cache: prefetch: 5% is not a percentage from 10% to 90%',

@@ -136,7 +136,7 @@ describe('validation of directives', () => {
     ['.:53 {\n  kubernetes in-addr.arpa {\n    manifests m.yaml\n  }\n}\n', 2, /not a reverse zone/],
     ['.:53 {\n  kubernetes {\n    manifests m.yaml\n  }\n  kubernetes {\n    manifests m.yaml\n  }\n}\n', 5, /used more than once/],
     ['.:53 {\n  bind 127.0.0.1\n}\n.:53 {\n  bind 127.0.0.1\n}\n', 4, /served by more than one server block/],
-    ['.:53 {\n  bind localhost\n}\n', 2, /not an IP address/],
+    ['.:53 {\n  bind localhost\n}\n', 2, /not a valid IP address or interface name: localhost/],
     ['.:53 {\n  forward . 127.0.0.1 {\n    policy fastest\n  }\n}\n', 3, /policy: fastest is not one of/],
     ['.:53 {\n  forward . 127.0.0.1 {\n    next NOPE\n  }\n}\n', 3, /next: NOPE is not an rcode/],
     ['.:53 {\n  forward . no-such-resolv.conf\n}\n', 2, /neither an address nor a readable resolv.conf/],
