@@ -7,6 +7,7 @@ import { DEMO_CLUSTER, expectReply, rr, soa } from '../support/cluster.js'
 import type { DigReply } from '../support/dig.js'
 import { kubernetes, serverBlock } from '../support/corefile.js'
 import { logLines, serverForEach, type RunningServer } from '../support/dns-server.js'
+import { kubeconfig } from '../support/kubeconfig.js'
 import { until } from '../support/until.js'
 
 // Registered in this order so that the DNS server stops before its API server closes.
@@ -199,31 +200,15 @@ describe('the Kubernetes API as a source', () => {
 })
 
 describe('API configuration', () => {
-  const kubeconfig = (server: string): string => `apiVersion: v1
-kind: Config
-clusters:
-  - name: test
-    cluster: { server: ${server}, insecure-skip-tls-verify: true }
-users:
-  - name: tester
-    user: { token: not-checked }
-contexts:
-  - name: elsewhere
-    context: { cluster: test, user: tester }
-  - name: bench
-    context: { cluster: test, user: tester }
-current-context: elsewhere
-`
-
   it('reads a kubeconfig file and the context it names', async () => {
     const api = await startApiServer([DEMO_CLUSTER])
-    const dns = await startServer(serverBlock([kubernetes(['kubeconfig kube.yaml bench'])]), { 'kube.yaml': kubeconfig(api.url) })
+    const dns = await startServer(serverBlock([kubernetes(['kubeconfig kube.yaml bench'])]), { 'kube.yaml': kubeconfig(api.url, ['elsewhere', 'bench']) })
     expectReply(await dns.ask('web.shop.svc.cluster.local', 'A'), { status: 'NOERROR', answer: [WEB] })
   })
 
   it('refuses a context the kubeconfig does not have, naming it', async () => {
     await expect(
-      startServer(serverBlock([kubernetes(['kubeconfig kube.yaml nowhere'])]), { 'kube.yaml': kubeconfig('http://127.0.0.1:1') }),
+      startServer(serverBlock([kubernetes(['kubeconfig kube.yaml nowhere'])]), { 'kube.yaml': kubeconfig('http://127.0.0.1:1', ['elsewhere', 'bench']) }),
     ).rejects.toThrow(/kubeconfig .*kube\.yaml has no context nowhere/)
   })
 })

@@ -3,6 +3,7 @@ import { apiServerForEach } from '../../support/api-server/seed.js'
 import { DEMO_CLUSTER, expectReply, rr } from '../../support/cluster.js'
 import { kubernetes, serverBlock } from '../../support/corefile.js'
 import { logLines, serverForEach } from '../../support/dns-server.js'
+import { kubeconfig } from '../../support/kubeconfig.js'
 import { freePort } from '../../support/ports.js'
 
 // Registered in this order so that the DNS server stops before its API server closes.
@@ -11,20 +12,6 @@ const startServer = serverForEach()
 
 const WEB = rr('web.shop.svc.cluster.local', 'A', '10.96.100.10')
 const warnings = (): string[] => logLines.filter((l) => l.startsWith('[WARNING] plugin/kubernetes:'))
-
-const kubeconfig = (server: string): string => `apiVersion: v1
-kind: Config
-clusters:
-  - name: test
-    cluster: { server: ${server}, insecure-skip-tls-verify: true }
-users:
-  - name: tester
-    user: { token: not-checked }
-contexts:
-  - name: test
-    context: { cluster: test, user: tester }
-current-context: test
-`
 
 describe('how the kubernetes plugin reaches the API, as CoreDNS', () => {
   it('several endpoint URLs: the first is used, with CoreDNS warning', async () => {
