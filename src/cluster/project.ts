@@ -2,7 +2,7 @@ import { isIPv4, isIPv6 } from 'node:net'
 import { canonicalIP } from '../dns/address.js'
 import { escapeText, nameLabels, normalizeName } from '../dns/names.js'
 import { InvalidObjectError } from '../errors.js'
-import type { EndpointRecord, NamespaceRecord, PodRecord, PortRecord, ServiceRecord, SliceRecord } from './records.js'
+import { compactAddresses, type EndpointRecord, type NamespaceRecord, type PodRecord, type PortRecord, type ServiceRecord, type SliceRecord } from './records.js'
 
 /** Reports a part of an object that was left out (the object itself is kept). */
 export type Warn = (message: string) => void
@@ -155,7 +155,7 @@ export function projectEndpointSlice(obj: unknown, warn: Warn): SliceRecord | nu
     }
     const podName = targetRef.kind === 'Pod' && typeof targetRef.name === 'string' ? targetRef.name.toLowerCase() : ''
     // A pod name that is no DNS label (too long, dotted) cannot name it: the address does (CoreDNS's rule).
-    endpoints.push({ addresses, hostname, podName: DNS_LABEL.test(podName) ? podName : null })
+    endpoints.push({ addresses: compactAddresses(addresses), hostname, podName: DNS_LABEL.test(podName) ? podName : null })
   }
   return { namespace, name, resourceVersion, service: intern(service.toLowerCase()), endpoints, ports: ports('EndpointSlice', ref, body.ports), notReady }
 }
@@ -171,7 +171,7 @@ export function projectPod(obj: unknown): PodRecord | null {
   const listed = asArray(status.podIPs).map((p) => (isObject(p) ? p.ip : p))
   const texts = listed.length > 0 ? listed : status.podIP !== undefined ? [status.podIP] : []
   if (texts.length === 0) return null
-  return { namespace, name, resourceVersion, ips: texts.map((ip) => address('Pod', ref, ip)) }
+  return { namespace, name, resourceVersion, ips: compactAddresses(texts.map((ip) => address('Pod', ref, ip))) }
 }
 
 export function projectNamespace(obj: unknown): NamespaceRecord {

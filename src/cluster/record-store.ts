@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util'
 import { MultiIndex } from './multi-index.js'
-import type { ClusterObjects, NamespaceRecord, PodRecord, PortRecord, Provenance, ServiceRecord, SliceRecord } from './records.js'
+import { addressList, type ClusterObjects, type NamespaceRecord, type PodRecord, type PortRecord, type Provenance, type ServiceRecord, type SliceRecord } from './records.js'
 
 /** One ready address of a Service, with what names and SRV records are made from. */
 export interface ServiceEndpoint {
@@ -73,8 +73,16 @@ function sameRecord(a: object, b: object): boolean {
   return fields === 0
 }
 
-/** The record as the store keeps it: stamped with when it changed (one small integer per record). */
-const stamped = <R extends Provenance>(record: R): R => ({ ...record, changedAt: Math.floor(Date.now() / 1000) })
+/**
+ * The record as the store keeps it: stamped with when it changed (one small integer per record).
+ * `changedAt` comes first so that the copy is laid out with room for it: spreading and then adding
+ * a field V8 has not seen makes each record ~250 bytes larger (150,000 pods: 36 MiB).
+ */
+function stamped<R extends Provenance>(record: R): R {
+  const copy = { changedAt: 0, ...record }
+  copy.changedAt = Math.floor(Date.now() / 1000)
+  return copy
+}
 
 /** Every record by kind, and the indexes answers look them up by (they hold the records themselves). */
 class StoreState {
@@ -122,13 +130,13 @@ class StoreState {
         const slice = record as SliceRecord
         const serviceKey = key(slice.namespace, slice.service)
         this.slicesByService[op](serviceKey, slice)
-        for (const ep of slice.endpoints) for (const ip of ep.addresses) this.slicesByAddress[op](ip, slice)
+        for (const ep of slice.endpoints) for (const ip of addressList(ep.addresses)) this.slicesByAddress[op](ip, slice)
         this.endpointsByService.delete(serviceKey)
         break
       }
       case 'pod': {
         const pod = record as PodRecord
-        for (const ip of pod.ips) this.podsByIP[op](ip, pod)
+        for (const ip of addressList(pod.ips)) this.podsByIP[op](ip, pod)
         break
       }
     }
@@ -295,7 +303,7 @@ export class RecordStore {
     const merged: ServiceEndpoint[] = []
     for (const slice of [...this.state.slicesByService.get(k)].sort(byKey)) {
       for (const ep of slice.endpoints) {
-        for (const address of ep.addresses) {
+        for (const address of addressList(ep.addresses)) {
           merged.push({ address, hostname: ep.hostname, podName: ep.podName, ports: slice.ports, slice })
         }
       }

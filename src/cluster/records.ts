@@ -37,9 +37,21 @@ export interface ServiceRecord extends Provenance {
   readonly externalIPs: readonly string[]
 }
 
+/**
+ * One address or more. Nearly every pod and endpoint has one, kept as the string itself: an array
+ * of one costs 56 bytes more (13 MiB over 150,000 pods and 100,000 endpoints).
+ */
+export type Addresses = string | readonly string[]
+
+/** The addresses as a list. */
+export const addressList = (addresses: Addresses): readonly string[] => (typeof addresses === 'string' ? [addresses] : addresses)
+
+/** The addresses as the store keeps them: one as the string itself. */
+export const compactAddresses = (list: readonly string[]): Addresses => (list.length === 1 ? list[0]! : list)
+
 /** One ready endpoint of an EndpointSlice (not-ready ones are never answered, so never kept). */
 export interface EndpointRecord {
-  readonly addresses: readonly string[]
+  readonly addresses: Addresses
   readonly hostname: string | null
   /** targetRef.name when it is a Pod whose name is a DNS label (for `endpoint_pod_names`). */
   readonly podName: string | null
@@ -59,7 +71,7 @@ export interface SliceRecord extends Provenance {
 export interface PodRecord extends Provenance {
   readonly namespace: string
   readonly name: string
-  readonly ips: readonly string[]
+  readonly ips: Addresses
 }
 
 export interface NamespaceRecord extends Provenance {
