@@ -5,6 +5,7 @@ import type { SliceRecord } from '../records.js'
 import { ApiClient } from './api-client.js'
 import { ApiHealth } from './api-health.js'
 import { programmingDuration } from './api-metrics.js'
+import { compactHeap } from './compact-heap.js'
 import type { ApiTarget } from './api-target.js'
 import { DEFAULT_MAX_OBJECT_BYTES, ResourceWatch } from './resource-watch.js'
 import { ENDPOINT_SLICES, LIVE_PODS_FIELD_SELECTOR, NAMESPACES, PODS, SERVICES } from './watched-kinds.js'
@@ -22,6 +23,8 @@ export interface ApiSourceOptions {
 }
 
 const DEFAULT_PROGRESS_MS = 5000
+/** How long after a full list the heap is compacted: after /ready has answered, and the next kind's list if several end together. */
+const COMPACT_AFTER_MS = 1000
 
 /**
  * Feeds a store from the Kubernetes API: Namespaces, Services, EndpointSlices (unless
@@ -32,6 +35,7 @@ export class ApiSource {
   private readonly watches: Array<ResourceWatch<RecordKind>> = []
   private readonly startedAt = Date.now()
   private progress: NodeJS.Timeout | null = null
+  private compaction: NodeJS.Timeout | null = null
 
   constructor(
     target: ApiTarget,
@@ -44,7 +48,9 @@ export class ApiSource {
     const health = new ApiHealth(log, () => store.synced)
     const common = { client, store, health, log, watchList: options.watchList ?? true, maxObjectBytes: options.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES }
     const onListed = (): void => {
-      if (store.synced || this.watches.some((w) => !w.listed)) return
+      if (this.watches.some((w) => !w.listed)) return
+      this.compactSoon()
+      if (store.synced) return
       store.markSynced()
       this.stopProgress()
       log.info(
@@ -92,7 +98,18 @@ export class ApiSource {
 
   stop(): void {
     this.stopProgress()
+    if (this.compaction) clearTimeout(this.compaction)
     for (const w of this.watches) w.stop()
+  }
+
+  /** After a full list (the first sync, a relist after 410 Gone), what it parsed is returned to the system. */
+  private compactSoon(): void {
+    if (this.compaction) return
+    this.compaction = setTimeout(() => {
+      this.compaction = null
+      compactHeap()
+    }, COMPACT_AFTER_MS)
+    this.compaction.unref()
   }
 
   private stopProgress(): void {
