@@ -11,7 +11,7 @@ import { RecordStore } from '../dist/cluster/record-store.js'
 import { setLogSink } from '../dist/log.js'
 
 const [mode, url] = process.argv.slice(2)
-const quiet = { info() {}, warn() {}, error() {} }
+const quiet = { debug() {}, info() {}, warn() {}, error() {} }
 setLogSink(() => {})
 
 let peak = 0

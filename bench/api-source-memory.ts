@@ -120,6 +120,7 @@ async function measureLatency(child: ChildProcess, round: number, result: RunRes
     return slice
   }
   const now = (): number => performance.timeOrigin + performance.now()
+  child.send({ type: 'arm' })
   const spacedAt = new Map<string, number>()
   for (let i = slices.length - SPACED; i < slices.length; i++) {
     const slice = changed(i, 201)
@@ -138,6 +139,7 @@ async function measureLatency(child: ChildProcess, round: number, result: RunRes
   }
   const loopEnd = now()
   result.burstEmitMs = performance.now() - loopStart
+  console.log('loop start', (performance.timeOrigin + loopStart).toFixed(1), 'end', loopEnd.toFixed(1))
   await sleep(3000)
   child.send({ type: 'burst-report' })
   const { applied } = await next(child, 'burst')
@@ -248,7 +250,7 @@ async function runServer(round: number, flags: string[]): Promise<RunResult> {
 
 /** kubeadm's default Corefile (as manifests/ ships it) against an empty API, on free loopback ports, settled. */
 async function idleRss(): Promise<number> {
-  const shipped = (parse(readFileSync(join(ROOT, 'manifests', 'configmap.yaml'), 'utf8')) as { data: { Corefile: string } }).data.Corefile
+  const shipped = (parse(readFileSync(join(ROOT, 'manifests', 'base', 'configmap.yaml'), 'utf8')) as { data: { Corefile: string } }).data.Corefile
   const [dnsPort, healthPort, metricsPort, silent] = [await freePort(), await freePort(), await freePort(), await freePort()]
   // Only the addresses change: loopback ports, the test API, and an upstream that is nobody (no traffic leaves).
   const corefile = shipped
@@ -258,6 +260,7 @@ async function idleRss(): Promise<number> {
     .replace('ip6.arpa {', `ip6.arpa {\n       endpoint ${emptyApi.url}`)
     .replace('prometheus :9153', `prometheus 127.0.0.1:${metricsPort}`)
     .replace('forward . /etc/resolv.conf', `forward . 127.0.0.1:${silent}`)
+    .replaceAll('{$CLUSTER_DOMAIN}', 'cluster.local')
   const server = await startServer(corefile)
   await sleep(10_000)
   const { rss } = memoryOf(server.child.pid!)

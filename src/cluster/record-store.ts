@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from 'node:util'
 import { MultiIndex } from './multi-index.js'
 import { addressList, type ClusterObjects, type NamespaceRecord, type PodRecord, type PortRecord, type Provenance, type ServiceRecord, type SliceRecord } from './records.js'
 
@@ -59,19 +58,39 @@ class Table<R extends { readonly name: string }> {
   }
 }
 
-/** Whether two records make the same answers: their provenance (resourceVersion, changedAt) aside. */
-function sameRecord(a: object, b: object): boolean {
-  const left = a as Record<string, unknown>
-  const right = b as Record<string, unknown>
+/**
+ * Whether two parts of records hold the same data: strings, numbers, booleans, null, and arrays and
+ * plain objects of them, all records are made of. A fifth of isDeepStrictEqual's time, which checks
+ * for every kind of object (a burst of EndpointSlice changes spent most of its time there).
+ */
+function sameData(a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false
+  if (Array.isArray(a)) {
+    const other = b as unknown[]
+    if (a.length !== other.length) return false
+    for (let i = 0; i < a.length; i++) if (!sameData(a[i], other[i])) return false
+    return true
+  }
+  return sameFields(a as Record<string, unknown>, b as Record<string, unknown>, false)
+}
+
+const isProvenance = (field: string): boolean => field === 'resourceVersion' || field === 'changedAt'
+
+/** Whether two objects have the same fields with the same data (of a record: its provenance aside). */
+function sameFields(left: Record<string, unknown>, right: Record<string, unknown>, record: boolean): boolean {
   let fields = 0
   for (const field in right) {
-    if (field === 'resourceVersion' || field === 'changedAt') continue
+    if (record && isProvenance(field)) continue
     fields++
-    if (!isDeepStrictEqual(left[field], right[field])) return false
+    if (!(field in left) || !sameData(left[field], right[field])) return false
   }
-  for (const field in left) if (field !== 'resourceVersion' && field !== 'changedAt') fields--
+  for (const field in left) if (!record || !isProvenance(field)) fields--
   return fields === 0
 }
+
+/** Whether two records make the same answers: their provenance (resourceVersion, changedAt) aside. */
+const sameRecord = (a: object, b: object): boolean => sameFields(a as Record<string, unknown>, b as Record<string, unknown>, true)
 
 /**
  * The record as the store keeps it: stamped with when it changed (one small integer per record).

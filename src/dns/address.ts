@@ -40,7 +40,8 @@ export function writeIPv6(address: string, buf: Buffer, offset: number): void {
 
 /** The canonical (RFC 5952) text of an IPv4 or IPv6 address, or null when it is not one. */
 export function canonicalIP(text: string): string | null {
-  if (isIPv4(text)) return text.split('.').map(Number).join('.')
+  // isIPv4 takes no leading zeros, nor anything around the address: what it accepts is canonical.
+  if (isIPv4(text)) return text
   if (!isIPv6(text) || text.includes('%')) return null
   const groups = ipv6Groups(text)
   // Longest run of two or more zero groups becomes `::`.

@@ -2,6 +2,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import { ApiStatusError } from '../../errors.js'
 import type { ApiTarget } from './api-target.js'
+import { splitListPage, type ListPage } from './list-page.js'
 
 /** The part of an error body kept for the log: a Status object's message is short, an HTML page is not. */
 const ERROR_BODY_LIMIT = 16 * 1024
@@ -31,12 +32,12 @@ export class ApiClient {
     this.send = secure ? httpsRequest : httpRequest
   }
 
-  /** One list page, parsed. */
-  async list(path: string, query: Query, signal: AbortSignal): Promise<unknown> {
+  /** One list page, split into its items (each parsed by the caller, or refused for its size). */
+  async list(path: string, query: Query, signal: AbortSignal): Promise<ListPage> {
     const res = await this.get(path, query, signal, LIST_IDLE_MS)
     const chunks: Buffer[] = []
     for await (const chunk of res) chunks.push(chunk as Buffer)
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'))
+    return splitListPage(Buffer.concat(chunks).toString('utf8'))
   }
 
   /**

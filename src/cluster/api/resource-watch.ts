@@ -10,6 +10,8 @@ import type { WatchedKind } from './watched-kinds.js'
 
 /** client-go's page size: a page of 500 Pods (~2 MB of JSON) is young garbage once projected, cheap to collect. */
 const PAGE_SIZE = 500
+/** How much of an object refused for its size is read for its name. */
+const OVERSIZE_PREFIX = 200
 /** The server ends each watch after 5 to 10 minutes (client-go's spread), and we resume. */
 const WATCH_SECONDS_MIN = 300
 const WATCH_SECONDS_SPREAD = 300
@@ -35,7 +37,7 @@ export interface ResourceWatchOptions<K extends RecordKind> {
   readonly fieldSelector?: string
   /** Try watch-list (initial state as watch events) before paginated lists. */
   readonly watchList: boolean
-  /** Watch events larger than this (JSON characters) are refused with a log line. */
+  /** Watch events and list items larger than this (JSON characters) are refused with a log line. */
   readonly maxObjectBytes: number
   /** Called after each full list has been applied. */
   readonly onListed: () => void
@@ -133,14 +135,15 @@ export class ResourceWatch<K extends RecordKind> {
     let listVersion = ''
     let next: string | undefined
     do {
-      const page = (await client.list(kind.path, { limit: PAGE_SIZE, continue: next, ...this.selectors() }, this.stopping.signal)) as {
-        items?: unknown[]
-        metadata?: { resourceVersion?: string; continue?: string }
-      }
+      const page = await client.list(kind.path, { limit: PAGE_SIZE, continue: next, ...this.selectors() }, this.stopping.signal)
       listVersion ||= page.metadata?.resourceVersion ?? ''
-      for (const item of page.items ?? []) {
+      for (const [start, end] of page.items) {
         this.received++
-        const record = this.project(item)
+        if (end - start > this.options.maxObjectBytes) {
+          this.refuseOversize(page.text.slice(start, start + OVERSIZE_PREFIX), end - start)
+          continue
+        }
+        const record = this.project(JSON.parse(page.text.slice(start, end)))
         if (record) replacement.put(record)
       }
       next = page.metadata?.continue || undefined
@@ -221,17 +224,20 @@ export class ResourceWatch<K extends RecordKind> {
         } else if (type === 'ADDED' || type === 'MODIFIED') this.applySet(object)
         else if (type === 'DELETED') this.applyDelete(object)
       },
-      oversize: (prefix: string, length: number): void => {
-        const name = /"name":"([^"]{0,253})"/.exec(prefix)?.[1] ?? '?'
-        const namespace = /"namespace":"([^"]{0,63})"/.exec(prefix)?.[1]
-        const ref = escapeText(namespace === undefined ? name : `${namespace}/${name}`)
-        log.warn(`skipping ${kind.objectKind} ${ref}: ${length} bytes of JSON, over the limit of ${maxObjectBytes}`)
-      },
+      oversize: (prefix: string, length: number): void => this.refuseOversize(prefix, length),
     }
     await client.watch(kind.path, { ...query, timeoutSeconds: seconds, ...this.selectors() }, signal, seconds * 1000 + WATCH_GRACE_MS, maxObjectBytes, handler)
     if (this.stopped) return
     if (gone) throw new GoneError()
     if (replacement && !stream.signal.aborted) throw new WatchListUnsupported('the watch ended before its initial-events-end bookmark')
+  }
+
+  /** An object over the size limit is not parsed: its log line names it from the start of its JSON. */
+  private refuseOversize(prefix: string, length: number): void {
+    const name = /"name":"([^"]{0,253})"/.exec(prefix)?.[1] ?? '?'
+    const namespace = /"namespace":"([^"]{0,63})"/.exec(prefix)?.[1]
+    const ref = escapeText(namespace === undefined ? name : `${namespace}/${name}`)
+    this.options.log.warn(`skipping ${this.options.kind.objectKind} ${ref}: ${length} bytes of JSON, over the limit of ${this.options.maxObjectBytes}`)
   }
 
   private applySet(obj: unknown): void {
