@@ -2,7 +2,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import { ApiStatusError } from '../../errors.js'
 import type { ApiTarget } from './api-target.js'
-import { splitListPage, type ListPage } from './list-page.js'
+import { splitListPage, type ListPage } from './json-fields.js'
 
 /** The part of an error body kept for the log: a Status object's message is short, an HTML page is not. */
 const ERROR_BODY_LIMIT = 16 * 1024

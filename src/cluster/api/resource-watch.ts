@@ -5,6 +5,7 @@ import { ApiStatusError, ErrorCode, isError } from '../../errors.js'
 import type { RecordKind, RecordOf, RecordStore } from '../record-store.js'
 import type { ApiClient, Query } from './api-client.js'
 import type { ApiHealth } from './api-health.js'
+import { parseFields, parseWatchEvent } from './json-fields.js'
 import { Backoff } from './backoff.js'
 import type { WatchedKind } from './watched-kinds.js'
 
@@ -143,7 +144,7 @@ export class ResourceWatch<K extends RecordKind> {
           this.refuseOversize(page.text.slice(start, start + OVERSIZE_PREFIX), end - start)
           continue
         }
-        const record = this.project(JSON.parse(page.text.slice(start, end)))
+        const record = this.project(parseFields(page.text, kind.fields, start, end))
         if (record) replacement.put(record)
       }
       next = page.metadata?.continue || undefined
@@ -192,7 +193,7 @@ export class ResourceWatch<K extends RecordKind> {
       line: (text: string): void => {
         let event: { type?: unknown; object?: unknown }
         try {
-          event = JSON.parse(text) as typeof event
+          event = parseWatchEvent(text, kind.fields)
         } catch {
           // Where one line is broken the stream cannot be trusted: resume from the last good version.
           log.warn(`${kind.objectKind} watch sent a line that is not JSON (${escapeText(text.slice(0, 80))}); resuming`)
