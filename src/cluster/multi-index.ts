@@ -13,6 +13,16 @@ export class MultiIndex<V> {
     } else if (current !== value) this.entries.set(key, [current, value])
   }
 
+  /** Puts `value` where `old` was under `key` (one lookup), or adds it where `old` was not. */
+  replace(key: string, old: V | undefined, value: V): void {
+    const current = this.entries.get(key)
+    if (old !== undefined && current === old) this.entries.set(key, value)
+    else if (old !== undefined && Array.isArray(current) && current.includes(old)) {
+      const next = current.filter((v) => v !== value).map((v) => (v === old ? value : v))
+      this.entries.set(key, next.length === 1 ? next[0]! : next)
+    } else this.add(key, value)
+  }
+
   remove(key: string, value: V): void {
     const current = this.entries.get(key)
     if (current === undefined) return

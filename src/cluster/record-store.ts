@@ -125,41 +125,53 @@ class StoreState {
 
   set<K extends RecordKind>(kind: K, record: RecordOf[K]): void {
     const namespace = namespaceOf(kind, record)
-    this.delete(kind, namespace, record.name)
-    ;(this.records[kind] as Table<RecordOf[K]>).set(namespace, record)
-    this.index(kind, record, 'add')
+    const table = this.records[kind] as Table<RecordOf[K]>
+    const old = table.get(namespace, record.name)
+    table.set(namespace, record)
+    this.reindex(kind, old, record)
   }
 
   delete(kind: RecordKind, namespace: string, name: string): void {
     const old = this.get(kind, namespace, name)
     if (!old) return
-    this.index(kind, old, 'remove')
+    this.reindex(kind, old, undefined)
     this.records[kind].delete(namespace, name)
   }
 
-  /** Adds a record to (or removes it from) the indexes of its kind. */
-  private index<K extends RecordKind>(kind: K, record: RecordOf[K], op: 'add' | 'remove'): void {
+  /** Moves the indexes of a kind from `old` to `record` (either absent: an addition or a removal). */
+  private reindex<K extends RecordKind>(kind: K, old: RecordOf[K] | undefined, record: RecordOf[K] | undefined): void {
     switch (kind) {
       case 'service': {
-        const service = record as ServiceRecord
-        for (const ip of service.clusterIPs) this.servicesByClusterIP[op](ip, service)
+        const ips = (service: ServiceRecord | undefined): readonly string[] => service?.clusterIPs ?? []
+        move(this.servicesByClusterIP, old as ServiceRecord | undefined, ips, record as ServiceRecord | undefined)
         break
       }
       case 'slice': {
-        const slice = record as SliceRecord
-        const serviceKey = key(slice.namespace, slice.service)
-        this.slicesByService[op](serviceKey, slice)
-        for (const ep of slice.endpoints) for (const ip of addressList(ep.addresses)) this.slicesByAddress[op](ip, slice)
-        this.endpointsByService.delete(serviceKey)
+        const [before, after] = [old as SliceRecord | undefined, record as SliceRecord | undefined]
+        const serviceKey = (slice: SliceRecord | undefined): string[] => (slice ? [key(slice.namespace, slice.service)] : [])
+        move(this.slicesByService, before, serviceKey, after)
+        move(this.slicesByAddress, before, (slice) => slice?.endpoints.flatMap((ep) => addressList(ep.addresses)) ?? [], after)
+        for (const k of [...serviceKey(before), ...serviceKey(after)]) this.endpointsByService.delete(k)
         break
       }
-      case 'pod': {
-        const pod = record as PodRecord
-        for (const ip of addressList(pod.ips)) this.podsByIP[op](ip, pod)
+      case 'pod':
+        move(this.podsByIP, old as PodRecord | undefined, (pod) => (pod ? addressList(pod.ips) : []), record as PodRecord | undefined)
         break
-      }
     }
   }
+}
+
+/**
+ * Moves `index` from `old` under its keys to `value` under its own: a key both have is looked up
+ * once (a changed EndpointSlice keeps most of its addresses), not removed and added again.
+ */
+function move<V>(index: MultiIndex<V>, old: V | undefined, keysOf: (value: V | undefined) => readonly string[], value: V | undefined): void {
+  const keys = keysOf(value)
+  if (old !== undefined) {
+    const kept = new Set(keys)
+    for (const k of keysOf(old)) if (!kept.has(k)) index.remove(k, old)
+  }
+  if (value !== undefined) for (const k of keys) index.replace(k, old, value)
 }
 
 /**

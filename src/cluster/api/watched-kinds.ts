@@ -43,7 +43,13 @@ export const ENDPOINT_SLICES: WatchedKind<'slice'> = {
   resource: 'endpointslices',
   path: '/apis/discovery.k8s.io/v1/endpointslices',
   project: projectEndpointSlice,
-  fields: true,
+  // Not its managedFields, owner, nor each endpoint's zone, node and pod uid.
+  fields: {
+    metadata: { name: true, namespace: true, resourceVersion: true, labels: true, annotations: true },
+    addressType: true,
+    endpoints: { addresses: true, conditions: true, hostname: true, targetRef: { kind: true, name: true } },
+    ports: true,
+  },
 }
 
 export const PODS: WatchedKind<'pod'> = {

@@ -178,7 +178,11 @@ export class FakeApiServer {
     }
     const sendObject = (type: string, object: KubeObject): boolean => res.write(`{"type":"${type}","object":${this.json(route, object)}}\n`)
     const sendEvent = (event: WatchEvent): void => {
-      if (!res.writableEnded && !res.destroyed) sendObject(event.type, event.object)
+      if (res.writableEnded || res.destroyed) return
+      sendObject(event.type, event.object)
+      // Node holds what a response writes in one tick until the next; the API server flushes each
+      // change as its watch cache delivers it, so a burst applied in one loop leaves change by change.
+      res.socket?.uncork()
     }
     // A watch-list: the current state, then live events from its resourceVersion (held back until it is sent).
     const snapshot = initial ? this.cluster.list(route.resource, filter, 0, undefined) : null
