@@ -2,7 +2,6 @@ import { setTimeout as sleep } from 'node:timers/promises'
 // The plugin's metric families are registered whenever it is configured, as in CoreDNS,
 // not only once the (lazily loaded) API source starts.
 import '../../cluster/api/api-metrics.js'
-import { ManifestSource } from '../../cluster/manifest-source.js'
 import type { SourceFilter } from '../../cluster/source-filter.js'
 import { RecordStore } from '../../cluster/record-store.js'
 import { canonicalIP } from '../../dns/address.js'
@@ -47,6 +46,8 @@ export const kubernetes: PluginDefinition = {
       // the client library (~85 MiB of RSS) is loaded only for a kubeconfig.
       async start() {
         if (options.manifests.length > 0) {
+          // Loaded only for files: the YAML parser costs an API-fed server ~2 MiB for nothing.
+          const { ManifestSource } = await import('../../cluster/manifest-source.js')
           source = new ManifestSource(options.manifests, store, filter, options.manifestMaxBytes, log)
         } else {
           const [{ ApiSource }, { resolveApiTarget }] = await Promise.all([import('../../cluster/api/api-source.js'), import('../../cluster/api/kube-config.js')])
