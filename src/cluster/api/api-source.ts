@@ -107,7 +107,7 @@ export class ApiSource {
     if (this.compaction) return
     this.compaction = setTimeout(() => {
       this.compaction = null
-      compactHeap()
+      this.log.debug(compactHeap())
     }, COMPACT_AFTER_MS)
     this.compaction.unref()
   }
