@@ -25,6 +25,21 @@ const MAX_ADDITIONAL = 2
 const RR_FIXED = 10
 const DO_BIT = 0x8000
 
+/** What `screenHeader` says of a packet that is not even to be answered. */
+export const DROP = -1
+
+/**
+ * The verdict the header alone gives, before anything else is read: DROP (shorter than a header,
+ * or a response), NOTIMP (an opcode other than QUERY), FORMERR (not one question, or more records
+ * than a query holds), or NOERROR (read on). A listener under a flood sheds by it at no cost.
+ */
+export function screenHeader(packet: Buffer): number {
+  if (packet.length < HEADER_SIZE || packet[2]! & (Flag.QR >> 8)) return DROP
+  if (((packet.readUInt16BE(2) >> OPCODE_SHIFT) & 0xf) !== Opcode.QUERY) return Rcode.NOTIMP
+  if (packet.readUInt16BE(4) !== 1 || packet.readUInt16BE(6) > MAX_ANSWER || packet.readUInt16BE(8) > MAX_AUTHORITY || packet.readUInt16BE(10) > MAX_ADDITIONAL) return Rcode.FORMERR
+  return Rcode.NOERROR
+}
+
 /**
  * Turns a datagram or TCP frame into a query, a rejection (FORMERR, NOTIMP, REFUSED, BADVERS)
  * or null when not even a header can be read (or it is a response): such input is dropped.
@@ -32,20 +47,19 @@ const DO_BIT = 0x8000
  * bounded by the few records a query may hold.
  */
 export function decodeQuery(packet: Buffer, transport: 'udp' | 'tcp', remoteAddress: string, remotePort = 0): Intake {
-  if (packet.length < HEADER_SIZE) return null
+  const verdict = screenHeader(packet)
+  if (verdict === DROP) return null
   const id = packet.readUInt16BE(0)
   const flags = packet.readUInt16BE(2)
-  if (flags & Flag.QR) return null
   // Dual-stack sockets show IPv4 clients as ::ffff:a.b.c.d; everything after sees the IPv4 address.
   const client = remoteAddress.startsWith('::ffff:') && remoteAddress.includes('.') ? remoteAddress.slice('::ffff:'.length) : remoteAddress
   const bare: DnsQuery = { id, flags, transport, remoteAddress: client, remotePort, name: '', lowerName: '', type: 0, class: 0, questionWire: EMPTY, edns: null }
   const formerr = { rejection: { query: bare, rcode: Rcode.FORMERR } }
 
-  const qdcount = packet.readUInt16BE(4)
-  const question = qdcount === 1 ? readQuestion(packet) : null
-  if (((flags >> OPCODE_SHIFT) & 0xf) !== Opcode.QUERY) return { rejection: { query: { ...bare, ...question }, rcode: Rcode.NOTIMP } }
+  const question = packet.readUInt16BE(4) === 1 ? readQuestion(packet) : null
+  if (verdict === Rcode.NOTIMP) return { rejection: { query: { ...bare, ...question }, rcode: Rcode.NOTIMP } }
+  if (verdict === Rcode.FORMERR || !question) return formerr
   const counts = [packet.readUInt16BE(6), packet.readUInt16BE(8), packet.readUInt16BE(10)] as const
-  if (!question || counts[0] > MAX_ANSWER || counts[1] > MAX_AUTHORITY || counts[2] > MAX_ADDITIONAL) return formerr
 
   let offset = HEADER_SIZE + question.questionWire.length
   let edns: Edns | null = null

@@ -1,8 +1,10 @@
 import { createSocket, type Socket } from 'node:dgram'
 import { isIPv6 } from 'node:net'
-import { Flag, HEADER_SIZE } from '../dns/constants.js'
+import { Rcode } from '../dns/constants.js'
+import { DROP, screenHeader } from '../dns/query-decoder.js'
 import { ListenError } from '../errors.js'
 import { createLogger } from '../log.js'
+import { udpShed } from '../plugins/prometheus/dns-metrics.js'
 import type { PacketHandler } from './query-pipeline.js'
 import { hostPort } from '../dns/address.js'
 import { DEFAULT_TRANSPORT, type TransportSettings } from '../transport-settings.js'
@@ -12,6 +14,13 @@ import { DEFAULT_TRANSPORT, type TransportSettings } from '../transport-settings
  * as the kernel drops them when its buffer is full, and the clients retry: memory stays bounded.
  */
 const MAX_IN_FLIGHT = 8192
+/**
+ * FORMERR and NOTIMP replies sent a second (and in a burst). Past this, input that is not a query is
+ * dropped without a reply: under a flood of it, sending an error for each datagram is most of the
+ * work, and the kernel drops valid queries while it is done. A client that sends something malformed
+ * now and then still gets its FORMERR.
+ */
+export const ERROR_REPLIES_PER_SECOND = 1000
 
 const log = createLogger('')
 
@@ -22,6 +31,7 @@ const log = createLogger('')
 export class UdpListener {
   private socket: Socket | null = null
   private inFlight = 0
+  private readonly errorReplies = new TokenBucket(ERROR_REPLIES_PER_SECOND)
 
   /** Replaced on reload: the socket stays, the chains behind it change. */
   constructor(
@@ -76,13 +86,21 @@ export class UdpListener {
   }
 
   private onMessage(socket: Socket, msg: Buffer, address: string, port: number): void {
-    if (msg.length < HEADER_SIZE || msg[2]! & (Flag.QR >> 8) || this.inFlight >= MAX_IN_FLIGHT) return
+    const verdict = screenHeader(msg)
+    if (verdict === DROP) return
+    if (this.inFlight >= MAX_IN_FLIGHT) return void shedInFlight[0]!++
+    // What the header already refuses is dropped here, before anything is read, once the budget is spent.
+    if (verdict !== Rcode.NOERROR && !this.errorReplies.take()) return void shedErrorReply[0]!++
     this.inFlight++
     this.handle(msg, 'udp', address, port).then(
       (reply) => {
         this.inFlight--
         // A listener closed meanwhile (a reload dropped it): sending would throw outside any handler.
-        if (reply && this.socket === socket) socket.send(reply, port, address, () => {})
+        if (!reply || this.socket !== socket) return
+        // Malformed past the header: found only by decoding, but the reply (the costly part) is still saved.
+        if (verdict === Rcode.NOERROR && (reply[3]! & RCODE_MASK) === Rcode.FORMERR && !this.errorReplies.take()) return void shedErrorReply[0]!++
+        // Without a callback: a failed send is an 'error' event (ignored), not a tick per reply.
+        socket.send(reply, port, address)
       },
       () => this.inFlight--,
     )
@@ -93,6 +111,31 @@ export class UdpListener {
     this.socket = null
     if (!socket) return Promise.resolve()
     return new Promise((resolve) => socket.close(() => resolve()))
+  }
+}
+
+const RCODE_MASK = 0xf
+const shedInFlight = udpShed.cell('in_flight')
+const shedErrorReply = udpShed.cell('error_reply')
+
+/** Up to `perSecond` takes a second, and as many at once after a quiet second. */
+class TokenBucket {
+  private tokens: number
+  private refilledAt = performance.now()
+
+  constructor(private readonly perSecond: number) {
+    this.tokens = perSecond
+  }
+
+  take(): boolean {
+    if (this.tokens < 1) {
+      const now = performance.now()
+      this.tokens = Math.min(this.perSecond, this.tokens + ((now - this.refilledAt) * this.perSecond) / 1000)
+      this.refilledAt = now
+      if (this.tokens < 1) return false
+    }
+    this.tokens--
+    return true
   }
 }
 

@@ -14,9 +14,11 @@ export interface FuzzTally {
   idMismatches: number
   /** The first few problems, for the report. */
   readonly examples: string[]
+  /** Replies by rcode (the header's four bits). */
+  readonly rcodes: Record<number, number>
 }
 
-const newTally = (): FuzzTally => ({ sent: 0, replies: 0, unparseable: 0, idMismatches: 0, examples: [] })
+const newTally = (): FuzzTally => ({ sent: 0, replies: 0, unparseable: 0, idMismatches: 0, examples: [], rcodes: {} })
 
 function check(tally: FuzzTally, reply: Buffer, outstanding: Set<number>, sentPackets: Map<number, Buffer>): void {
   tally.replies++
@@ -29,14 +31,20 @@ function check(tally: FuzzTally, reply: Buffer, outstanding: Set<number>, sentPa
     tally.idMismatches++
     if (tally.examples.length < 5) tally.examples.push(`reply ID ${id} answers no query outstanding`)
   }
+  if (!problem) tally.rcodes[reply[3]! & 0xf] = (tally.rcodes[reply[3]! & 0xf] ?? 0) + 1
 }
 
 /**
- * Sends `count` mutated queries over UDP from `sockets` sockets (each with its own IDs), `batch` per
- * socket per turn of the event loop, as fast as that goes; checks every reply. Waits `settleMs` for
- * the last replies.
+ * Sends `count` mutated queries (or what `make` makes) over UDP from `sockets` sockets (each with its
+ * own IDs), `batch` per socket per turn of the event loop, as fast as that goes; checks every reply.
+ * Waits `settleMs` for the last replies.
  */
-export async function fuzzUdp(port: number, count: number, options: { seed?: number; sockets?: number; batch?: number; settleMs?: number } = {}): Promise<FuzzTally> {
+export async function fuzzUdp(
+  port: number,
+  count: number,
+  options: { seed?: number; sockets?: number; batch?: number; settleMs?: number; make?: (random: (n: number) => number) => Buffer } = {},
+): Promise<FuzzTally> {
+  const make = options.make ?? ((random: (n: number) => number) => mutate(BASE_QUERIES[random(BASE_QUERIES.length)]!, random))
   const random = seededRandom(options.seed ?? 1)
   const tally = newTally()
   const sockets = await Promise.all(
@@ -55,7 +63,7 @@ export async function fuzzUdp(port: number, count: number, options: { seed?: num
     for (const s of sockets) {
       for (let i = 0; i < batch && tally.sent < count; i++, tally.sent++) {
         const id = s.next++ & 0xffff
-        const packet = mutate(BASE_QUERIES[random(BASE_QUERIES.length)]!, random)
+        const packet = make(random)
         if (packet.length >= 2) packet.writeUInt16BE(id, 0)
         // An ID used again: whatever the first query got, it is not outstanding any more.
         s.outstanding.add(id)

@@ -81,6 +81,41 @@ export function mutate(base: Buffer, random: (n: number) => number): Buffer {
   return p
 }
 
+/**
+ * A datagram no server may answer with anything but FORMERR or NOTIMP (or nothing): a mutation of a
+ * valid query, then one break that makes it malformed whatever the mutation did. What the issue's
+ * "malformed flood" is made of; `mutate` alone leaves about a third of its packets valid queries.
+ */
+export function malformedQuery(random: (n: number) => number): Buffer {
+  const p = mutate(BASE_QUERIES[random(BASE_QUERIES.length)]!, random)
+  if (p.length < 12) return p
+  // A query (not a response, which is dropped unread): the server must look at each one.
+  p[2]! &= 0x7f
+  const kind = p.length < 14 ? 1 : random(5)
+  switch (kind) {
+    case 0:
+      // More questions or records than a query holds.
+      if (random(2) === 0) p.writeUInt16BE([0, 2, 0xffff][random(3)]!, 4)
+      else p.writeUInt16BE([2, 255, 0xffff][random(3)]!, 6 + 2 * random(3))
+      return p
+    case 1:
+      // Cut before a question (at least 5 bytes) could end.
+      return p.subarray(0, 12 + random(Math.min(5, p.length - 11)))
+    case 2:
+      // The first label's length over 63 (a reserved label type).
+      p[12] = 64 + random(128)
+      return p
+    case 3:
+      // A compression pointer where the question starts: it can only point into the header.
+      p.writeUInt16BE(0xc000 | random(12), 12)
+      return p
+    default:
+      // An opcode other than QUERY.
+      p[2] = (p[2]! & 0x87) | ((1 + random(15)) << 3)
+      return p
+  }
+}
+
 /** Where names sit in the data of a record type: bytes before them, how many, bytes after. */
 const NAMES_IN_DATA: Record<number, { skip: number; count: number; after: number }> = {
   2: { skip: 0, count: 1, after: 0 },

@@ -40,6 +40,13 @@ export const responseRcode = new PlainCounter({
   labelNames: ['server', 'zone', 'view', 'rcode', 'plugin'],
 })
 
+/** Datagrams the UDP listeners dropped under load: too many queries in flight, or an error reply over budget. */
+export const udpShed = new PlainCounter({
+  name: 'clusterdns_udp_shed_total',
+  help: 'Counter of UDP datagrams dropped unanswered under load, by reason (in_flight, error_reply).',
+  labelNames: ['reason'],
+})
+
 export const panics = new Counter({
   name: 'coredns_panics_total',
   help: 'A metrics that counts the number of panics.',
