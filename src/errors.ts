@@ -107,10 +107,11 @@ export class StartupError extends ClusterDnsError {
 
 /** A manifest file (the `manifests` source) that could not be read or parsed. */
 export class ManifestError extends ClusterDnsError {
-  /** What is wrong, without the file's name. */
+  /** What is wrong, without the file's name (as said: not escaped). */
   readonly detail: string
   constructor(file: string, detail: string, options?: ErrorOptions) {
-    super(ErrorCode.MANIFEST, `${file}: ${detail}`, options)
+    // The parser's message quotes the file (an alias name, say): escaped, so a log line cannot be forged.
+    super(ErrorCode.MANIFEST, escapeText(`${file}: ${detail}`), options)
     this.detail = detail
   }
 }

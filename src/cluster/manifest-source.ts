@@ -1,6 +1,7 @@
 import { readdirSync, statSync } from 'node:fs'
 import { extname, join } from 'node:path'
 import { Worker, type ResourceLimits } from 'node:worker_threads'
+import { escapeText } from '../dns/names.js'
 import { ErrorCode, isError, ManifestError } from '../errors.js'
 import type { Logger } from '../log.js'
 import { LimitedLog } from '../log-limiter.js'
@@ -129,7 +130,7 @@ export class ManifestLoad {
       }
     }
     for (const [key, { file, again }] of this.seen) {
-      if (again > 0) this.log.warn(`${key} is defined ${again + 1} times; keeping the first, from ${file}`)
+      if (again > 0) this.log.warn(escapeText(`${key} is defined ${again + 1} times; keeping the first, from ${file}`))
     }
     const namespaces = this.filter.namespaceLabels ? this.declared : [...this.declared, ...[...this.used].map((name) => ({ name, resourceVersion: '' }))]
     return { namespaces, services: this.services, slices: this.slices, pods: this.pods }
@@ -163,7 +164,7 @@ export class ManifestLoad {
             }
             break
           case 'EndpointSlice': {
-            const slice = filter.endpoints ? projectEndpointSlice(obj, (message) => this.log.warn(`${file}: ${message}`)) : null
+            const slice = filter.endpoints ? projectEndpointSlice(obj, (message) => this.log.warn(`${escapeText(file)}: ${message}`)) : null
             if (slice) this.slices.push(slice)
             break
           }
@@ -178,7 +179,7 @@ export class ManifestLoad {
         }
       } catch (err) {
         if (!isError(err, ErrorCode.INVALID_OBJECT)) throw err
-        this.skipped.warn(`${file}: skipping objects`, `${file}: skipping ${err.message}`)
+        this.skipped.warn(`${file}: skipping objects`, `${escapeText(file)}: skipping ${err.message}`)
       }
     }
   }
