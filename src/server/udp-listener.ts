@@ -128,12 +128,10 @@ class TokenBucket {
   }
 
   take(): boolean {
-    if (this.tokens < 1) {
-      const now = performance.now()
-      this.tokens = Math.min(this.perSecond, this.tokens + ((now - this.refilledAt) * this.perSecond) / 1000)
-      this.refilledAt = now
-      if (this.tokens < 1) return false
-    }
+    const now = performance.now()
+    this.tokens = Math.min(this.perSecond, this.tokens + ((now - this.refilledAt) * this.perSecond) / 1000)
+    this.refilledAt = now
+    if (this.tokens < 1) return false
     this.tokens--
     return true
   }
