@@ -88,9 +88,15 @@ export class UdpListener {
   private onMessage(socket: Socket, msg: Buffer, address: string, port: number): void {
     const verdict = screenHeader(msg)
     if (verdict === DROP) return
-    if (this.inFlight >= MAX_IN_FLIGHT) return void shedInFlight[0]!++
+    if (this.inFlight >= MAX_IN_FLIGHT) {
+      shedInFlight[0]!++
+      return
+    }
     // What the header already refuses is dropped here, before anything is read, once the budget is spent.
-    if (verdict !== Rcode.NOERROR && !this.errorReplies.take()) return void shedErrorReply[0]!++
+    if (verdict !== Rcode.NOERROR && !this.errorReplies.take()) {
+      shedErrorReply[0]!++
+      return
+    }
     this.inFlight++
     this.handle(msg, 'udp', address, port).then(
       (reply) => {
@@ -98,7 +104,10 @@ export class UdpListener {
         // A listener closed meanwhile (a reload dropped it): sending would throw outside any handler.
         if (!reply || this.socket !== socket) return
         // Malformed past the header: found only by decoding, but the reply (the costly part) is still saved.
-        if (verdict === Rcode.NOERROR && (reply[3]! & RCODE_MASK) === Rcode.FORMERR && !this.errorReplies.take()) return void shedErrorReply[0]!++
+        if (verdict === Rcode.NOERROR && (reply[3]! & RCODE_MASK) === Rcode.FORMERR && !this.errorReplies.take()) {
+          shedErrorReply[0]!++
+          return
+        }
         // Without a callback: a failed send is an 'error' event (ignored), not a tick per reply.
         socket.send(reply, port, address)
       },
