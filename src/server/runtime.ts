@@ -9,6 +9,7 @@ import { createLogger } from '../log.js'
 import { registry } from '../metrics/registry.js'
 import { buildInfo, pluginEnabled } from '../plugins/prometheus/dns-metrics.js'
 import { DnsServer } from './dns-server.js'
+import { BurstCompaction } from './burst-compaction.js'
 import { Lifecycle } from '../lifecycle.js'
 
 const reloadFailed = new Counter({
@@ -45,6 +46,7 @@ export class Runtime {
   readonly lifecycle = new Lifecycle()
   readonly dns = new DnsServer()
   readonly http = new HttpEndpoints()
+  private readonly compaction = new BurstCompaction()
   private plan: ServerPlan | null = null
   private configHash = ''
   private reloadTimer: NodeJS.Timeout | null = null
@@ -68,6 +70,7 @@ export class Runtime {
     await this.activate(plan)
     this.setConfigHash(sha512(text))
     this.scheduleReload()
+    this.compaction.start()
   }
 
   /** Starts `plan`'s plugins, moves listeners and endpoints to it, then stops the old plan's. */
@@ -153,6 +156,7 @@ export class Runtime {
   async shutdown(): Promise<void> {
     this.lifecycle.shuttingDown = true
     if (this.reloadTimer) clearTimeout(this.reloadTimer)
+    this.compaction.stop()
     const lameduck = this.plan?.lameduckMs ?? 0
     if (lameduck > 0) {
       log.info(`lameduck: serving for ${lameduck}ms before stopping`)

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net'
 import { framed, FrameReader } from '../dns/tcp-framing.js'
 import type { PacketHandler } from './query-pipeline.js'
+import { received } from './burst-compaction.js'
 import type { TransportSettings } from '../transport-settings.js'
 
 /** Queries of one connection answered at once: past this, its socket is not read until one is done. */
@@ -76,6 +77,7 @@ export class TcpConnection {
 
   private answer(frame: Buffer): void {
     this.inFlight++
+    received.count++
     this.handle()(frame, 'tcp', this.remote, this.remotePort)
       .then(
         (reply) => {

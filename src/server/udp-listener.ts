@@ -6,6 +6,7 @@ import { ListenError } from '../errors.js'
 import { createLogger } from '../log.js'
 import { udpShed } from '../plugins/prometheus/dns-metrics.js'
 import type { PacketHandler } from './query-pipeline.js'
+import { received } from './burst-compaction.js'
 import { hostPort } from '../dns/address.js'
 import { DEFAULT_TRANSPORT, type TransportSettings } from '../transport-settings.js'
 
@@ -86,6 +87,7 @@ export class UdpListener {
   }
 
   private onMessage(socket: Socket, msg: Buffer, address: string, port: number): void {
+    received.count++
     const verdict = screenHeader(msg)
     if (verdict === DROP) return
     if (this.inFlight >= MAX_IN_FLIGHT) {

@@ -9,7 +9,7 @@ let collect: Collect | null = null
  * A sync leaves hundreds of MiB of parsed JSON behind in pages V8 keeps, half empty, long after
  * (231 MiB of RSS for 94 MiB of live heap at 150,000 watched Pods): this moves what lives together
  * and returns the rest (175 MiB). It stops the process for ~200 ms per 100 MiB of live heap (queries
- * wait in the socket buffers), so it follows a full list only.
+ * wait in the socket buffers), so it runs only after a full list and after a burst of queries.
  */
 export function compactHeap(): string {
   if (collect === null) {
