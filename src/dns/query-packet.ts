@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto'
 import { Flag, HEADER_SIZE, RRType, SERVER_UDP_SIZE } from './constants.js'
-import type { EdnsOption } from './message.js'
+import type { DnsQuery, Edns, EdnsOption } from './message.js'
 
 /** An OPT record's rdata: each option as code, length, data. */
 export function optionsWire(options: readonly EdnsOption[]): Buffer {
@@ -26,14 +26,27 @@ export function readOptions(packet: Buffer, start: number, end: number): EdnsOpt
  * options given) only when `edns` is given.
  */
 export function queryPacket(flags: number, questionWire: Buffer, edns: { dnssecOk: boolean; options?: readonly EdnsOption[] } | null): Buffer {
+  return packet(flags & (Flag.RD | Flag.CD), questionWire, edns && { udpSize: SERVER_UDP_SIZE, version: 0, ...edns })
+}
+
+/**
+ * A client's query as forward sends it on (CoreDNS packs the request it got): its header flags as
+ * they are, its question bytes, its OPT record (payload size, version, DO, options) or none; only
+ * the ID is a fresh random one, so the client's cannot be used to spoof the upstream's reply.
+ */
+export function clientQueryPacket(query: Pick<DnsQuery, 'flags' | 'questionWire' | 'edns'>): Buffer {
+  return packet(query.flags, query.questionWire, query.edns)
+}
+
+function packet(flags: number, questionWire: Buffer, edns: Edns | null): Buffer {
   let opt = Buffer.alloc(0)
   if (edns) {
     const rdata = optionsWire(edns.options ?? [])
-    opt = Buffer.concat([Buffer.from([0, 0, RRType.OPT, SERVER_UDP_SIZE >> 8, SERVER_UDP_SIZE & 0xff, 0, 0, edns.dnssecOk ? 0x80 : 0, 0, rdata.length >> 8, rdata.length & 0xff]), rdata])
+    opt = Buffer.concat([Buffer.from([0, 0, RRType.OPT, edns.udpSize >> 8, edns.udpSize & 0xff, 0, edns.version, edns.dnssecOk ? 0x80 : 0, 0, rdata.length >> 8, rdata.length & 0xff]), rdata])
   }
   const header = Buffer.alloc(HEADER_SIZE)
   header.writeUInt16BE(randomInt(0x10000), 0)
-  header.writeUInt16BE(flags & (Flag.RD | Flag.CD), 2)
+  header.writeUInt16BE(flags, 2)
   header.writeUInt16BE(1, 4)
   header.writeUInt16BE(edns ? 1 : 0, 10)
   return Buffer.concat([header, questionWire, opt])

@@ -11,7 +11,7 @@ export interface WireTtls {
   readonly soa: { readonly ttl: number; readonly minimum: number } | null
 }
 
-/** Skips a (possibly compressed) name; returns the offset after it, or -1 when malformed. */
+/** Skips a (possibly compressed) name; the offset after it, -1 when the message ends first, -2 when unreadable. */
 export function skipName(wire: Buffer, offset: number): number {
   for (let guard = 0; guard < 128; guard++) {
     if (offset >= wire.length) return -1
@@ -19,10 +19,10 @@ export function skipName(wire: Buffer, offset: number): number {
     if (length === 0) return offset + 1
     if ((length & 0xc0) === 0xc0) return offset + 2 <= wire.length ? offset + 2 : -1
     // 0x40 and 0x80 are label types nobody uses (RFC 6891 5): unreadable.
-    if (length > 63) return -1
+    if (length > 63) return -2
     offset += 1 + length
   }
-  return -1
+  return -2
 }
 
 /**
@@ -76,18 +76,37 @@ export interface RecordSpan {
 }
 
 /** The end of the question section and every record's span, per section; null when it does not parse. */
-export function recordSpans(wire: Buffer): { readonly questionEnd: number; readonly sections: readonly RecordSpan[][] } | null {
-  const questionEnd = recordsStart(wire)
-  if (questionEnd < 0) return null
-  let offset = questionEnd
+export function recordSpans(wire: Buffer): MessageSpans | null {
+  const spans = messageSpans(wire)
+  return typeof spans === 'string' ? null : spans
+}
+
+export interface MessageSpans {
+  readonly questionEnd: number
+  readonly sections: readonly RecordSpan[][]
+}
+
+/**
+ * As `recordSpans`, but a message that does not parse says why: `short` when it ends before its
+ * counts and lengths say (cut, as a too small buffer cuts it), `unreadable` otherwise.
+ */
+export function messageSpans(wire: Buffer): MessageSpans | 'short' | 'unreadable' {
+  if (wire.length < HEADER_SIZE) return 'short'
+  let offset = HEADER_SIZE
+  for (let q = wire.readUInt16BE(4); q > 0; q--) {
+    offset = skipName(wire, offset)
+    if (offset < 0 || offset + 4 > wire.length) return offset === -2 ? 'unreadable' : 'short'
+    offset += 4
+  }
+  const questionEnd = offset
   const sections: RecordSpan[][] = [[], [], []]
   for (let s = 0; s < 3; s++) {
     for (let count = wire.readUInt16BE(6 + 2 * s); count > 0; count--) {
       const start = offset
       offset = skipName(wire, offset)
-      if (offset < 0 || offset + 10 > wire.length) return null
+      if (offset < 0 || offset + 10 > wire.length) return offset === -2 ? 'unreadable' : 'short'
       const end = offset + 10 + wire.readUInt16BE(offset + 8)
-      if (end > wire.length) return null
+      if (end > wire.length) return 'short'
       sections[s]!.push({ start, end, type: wire.readUInt16BE(offset), rdlengthAt: offset + 8 })
       offset = end
     }

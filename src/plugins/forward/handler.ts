@@ -1,13 +1,15 @@
 import { Flag, Rcode } from '../../dns/constants.js'
 import { emptyReply, type DnsQuery, type Reply } from '../../dns/message.js'
 import { inAnyZone, isInZone } from '../../dns/names.js'
-import { queryPacket } from '../../dns/query-packet.js'
+import { clientQueryPacket } from '../../dns/query-packet.js'
+import { replySizeLimit } from '../../dns/response-encoder.js'
+import { judgeReply } from '../../dns/upstream-reply.js'
 import { createLogger } from '../../log.js'
 import { LimitedLog } from '../../log-limiter.js'
 import type { Middleware } from '../plugin.js'
 import { healthcheckBroken, maxConcurrentRejects } from './forward-metrics.js'
 import type { ForwardOptions } from './options.js'
-import { ErrorCode, isError } from '../../errors.js'
+import { UpstreamError } from '../../errors.js'
 import type { Upstream } from './upstream.js'
 import { shuffleInPlace } from '../../random.js'
 
@@ -31,9 +33,12 @@ function ordered(upstreams: readonly Upstream[], policy: ForwardOptions['policy'
 }
 
 /**
- * Sends names under FROM (but not under `except`) to the upstreams and relays their answer.
- * UDP first (as the client asked, unless force_tcp or prefer_udp), TCP again when the answer is
- * truncated; a timeout or error moves on to the next upstream, round the list again until
+ * Sends names under FROM (but not under `except`) to the upstreams and relays their answer, as
+ * CoreDNS 1.14: the client's query as it is (only the ID is new) over the client's transport
+ * (unless force_tcp or prefer_udp); a truncated reply goes back to the client, which asks again
+ * over TCP, except with prefer_udp, where forward asks again over TCP itself. A reply that does not
+ * answer the question is answered FORMERR (no other upstream is asked); one that does not parse,
+ * a timeout or an error moves on to the next upstream and starts its health checks, round the list again until
  * `max_connect_attempts` or the deadline; nothing answering is SERVFAIL, with the last error (what
  * `errors` logs). With every upstream down, one at random is asked once (CoreDNS's), unless
  * `failfast_all_unhealthy_upstreams`. `next RCODE` passes the
@@ -66,7 +71,8 @@ export function forwardMiddleware(options: ForwardOptions, upstreams: readonly U
         maxAttempts = 1
       }
       const deadline = Date.now() + TOTAL_TIMEOUT_MS
-      const wire = queryPacket(query.flags, query.questionWire, query.edns)
+      const wire = clientQueryPacket(query)
+      const size = replySizeLimit(query)
       const firstTransport = options.forceTcp ? 'tcp' : options.preferUdp ? 'udp' : query.transport
       let attempts = 0
       let lastError = NO_HEALTHY
@@ -76,22 +82,28 @@ export function forwardMiddleware(options: ForwardOptions, upstreams: readonly U
         const remaining = deadline - Date.now()
         if (remaining <= 0) break
         const started = performance.now()
-        let reply: Buffer
+        let verdict: ReturnType<typeof judgeReply>
         try {
-          reply = await upstream.exchange(wire, query.questionWire.length, firstTransport, Math.min(options.readTimeoutMs, remaining))
-          if (reply.readUInt16BE(2) & Flag.TC && firstTransport === 'udp') {
-            reply = await upstream.exchange(wire, query.questionWire.length, 'tcp', Math.max(1, Math.min(options.readTimeoutMs, deadline - Date.now())))
+          for (let transport = firstTransport; ; transport = 'tcp') {
+            const timeoutMs = Math.max(1, Math.min(options.readTimeoutMs, deadline - Date.now()))
+            verdict = judgeReply(await upstream.exchange(wire, transport, timeoutMs), query, upstream.overUdp(transport), size)
+            if ('error' in verdict) throw new UpstreamError(verdict.error)
+            // CoreDNS asks again over TCP itself only with prefer_udp (once: then it forces TCP).
+            if (!('reply' in verdict) || !(verdict.reply.readUInt16BE(2) & Flag.TC) || !options.preferUdp || transport === 'tcp') break
           }
         } catch (err) {
           query.trace?.note(PLUGIN, { upstream: upstream.to, healthy: !upstream.down, error: (err as Error).message })
-          // A connection closed on us says the upstream is there: it counts against this query only.
-          if (!isError(err, ErrorCode.UPSTREAM_CLOSED)) upstream.failed()
+          upstream.failed()
           attempts++
           lastError = (err as Error).message
           log.warn(upstream.to, `${query.name}. ${lastError}`)
           continue
         }
-        upstream.succeeded()
+        if (!('reply' in verdict)) {
+          query.trace?.note(PLUGIN, { upstream: upstream.to, healthy: !upstream.down, error: 'wrong reply' })
+          return emptyReply(Rcode.FORMERR, PLUGIN)
+        }
+        const reply = verdict.reply
         const rcode = reply.readUInt16BE(2) & 0xf
         upstream.observeDuration(rcode, (performance.now() - started) / 1000)
         query.trace?.note(PLUGIN, { upstream: upstream.to, healthy: !upstream.down, rcode })

@@ -15,11 +15,12 @@ const HEALTH_TIMEOUT_MS = 1000
 /** The root NS question CoreDNS health checks with: `. IN NS`. */
 const ROOT_NS_QUESTION = internalQuery('', RRType.NS).questionWire
 
-/** Whether `reply` answers `query`: a response, same ID, same question bytes. Anything else is ignored. */
-function answers(reply: Buffer, query: Buffer, questionLength: number): boolean {
-  if (reply.length < HEADER_SIZE + questionLength) return false
-  if ((reply.readUInt16BE(2) & Flag.QR) === 0 || reply.readUInt16BE(0) !== query.readUInt16BE(0)) return false
-  return reply.subarray(HEADER_SIZE, HEADER_SIZE + questionLength).equals(query.subarray(HEADER_SIZE, HEADER_SIZE + questionLength))
+/**
+ * Whether `reply` is the one to `query`: a header with the same (random) ID, as CoreDNS's proxy
+ * reads; others are ignored. What it says is judged by the caller (judgeReply).
+ */
+function answers(reply: Buffer, query: Buffer): boolean {
+  return reply.length >= HEADER_SIZE && reply.readUInt16BE(0) === query.readUInt16BE(0)
 }
 
 /** Go's words for the socket errors CoreDNS's logs show. */
@@ -69,7 +70,9 @@ export interface UpstreamSettings {
 export class Upstream {
   /** `host:port`, the `to` label of the metrics. */
   readonly to: string
+  /** Failed health checks in a row. */
   private fails = 0
+  private checking = false
   private probing: NodeJS.Timeout | null = null
   private readonly idle: IdleConnection[] = []
   private closed = false
@@ -100,39 +103,51 @@ export class Upstream {
     child.observe(seconds)
   }
 
-  /** Down after `max_fails` failures in a row, until a health probe gets an answer. */
+  /**
+   * As CoreDNS's Proxy.Down: more than `max_fails` failed health checks in a row. Failed queries
+   * only start the checks (`failed`); an answered check, not an answered query, brings it back.
+   */
   get down(): boolean {
-    return this.settings.maxFails > 0 && this.fails >= this.settings.maxFails
+    return this.settings.maxFails > 0 && this.fails > this.settings.maxFails
   }
 
-  succeeded(): void {
-    this.fails = 0
+  /** Over UDP when asked over `transport` (a TLS upstream is always asked over TLS). */
+  overUdp(transport: 'udp' | 'tcp'): boolean {
+    return transport === 'udp' && !this.address.tls
   }
 
+  /**
+   * A query to it failed: as CoreDNS's Proxy.Healthcheck, checks it at once, then every
+   * `health_check` interval until a check is answered (one such run at a time; none with max_fails 0).
+   */
   failed(): void {
-    this.fails++
-    if (this.down && !this.probing && !this.closed) {
-      this.probing = setInterval(() => void this.probe(), this.settings.healthCheckMs)
-      this.probing.unref()
-    }
+    if (this.settings.maxFails === 0 || this.checking || this.closed) return
+    this.checking = true
+    this.check()
   }
 
-  /** `. IN NS`: any answer from the upstream means it is up again. */
-  private async probe(): Promise<void> {
+  /** `. IN NS`: any reply from the upstream means it is up. */
+  private check(): void {
+    this.probing = null
     const query = queryPacket(this.settings.healthCheckRecursion ? Flag.RD : 0, ROOT_NS_QUESTION, null)
-    try {
-      await this.exchange(query, ROOT_NS_QUESTION.length, 'udp', HEALTH_TIMEOUT_MS)
-      this.fails = 0
-      if (this.probing) clearInterval(this.probing)
-      this.probing = null
-    } catch {
-      this.counters.healthcheckFailures.inc()
-    }
+    this.exchange(query, 'udp', HEALTH_TIMEOUT_MS).then(
+      () => {
+        this.fails = 0
+        this.checking = false
+      },
+      () => {
+        this.fails++
+        this.counters.healthcheckFailures.inc()
+        if (this.closed) return
+        this.probing = setTimeout(() => this.check(), this.settings.healthCheckMs)
+        this.probing.unref()
+      },
+    )
   }
 
   /** Over `transport`, except that a TLS upstream is always asked over TLS. */
-  exchange(query: Buffer, questionLength: number, transport: 'udp' | 'tcp', timeoutMs: number): Promise<Buffer> {
-    return transport === 'udp' && !this.address.tls ? this.udp(query, questionLength, timeoutMs) : this.tcp(query, questionLength, timeoutMs)
+  exchange(query: Buffer, transport: 'udp' | 'tcp', timeoutMs: number): Promise<Buffer> {
+    return this.overUdp(transport) ? this.udp(query, timeoutMs) : this.tcp(query, timeoutMs)
   }
 
   /**
@@ -140,7 +155,7 @@ export class Upstream {
    * upstream's address can answer, and a closed port fails at once. Replies that do not match are
    * ignored.
    */
-  private udp(query: Buffer, questionLength: number, timeoutMs: number): Promise<Buffer> {
+  private udp(query: Buffer, timeoutMs: number): Promise<Buffer> {
     return new Promise((resolve, reject) => {
       const socket = createSocket(isIPv6(this.address.host) ? 'udp6' : 'udp4')
       let local: string | null = null
@@ -156,7 +171,7 @@ export class Upstream {
       const timer = setTimeout(() => finish(new UpstreamTimeoutError(goTimeout('udp', local, this.to))), timeoutMs)
       socket.on('error', (err) => finish(new UpstreamError(goSocketError(err, 'udp', local, this.to))))
       socket.on('message', (reply) => {
-        if (answers(reply, query, questionLength)) finish(null, reply)
+        if (answers(reply, query)) finish(null, reply)
       })
       socket.connect(this.address.port, this.address.host, () => {
         if (done) return
@@ -174,7 +189,7 @@ export class Upstream {
    * kept-alive connection the upstream closed meanwhile (servers close idle ones when they like) is
    * re-dialed once, as CoreDNS does.
    */
-  private async tcp(query: Buffer, questionLength: number, timeoutMs: number): Promise<Buffer> {
+  private async tcp(query: Buffer, timeoutMs: number): Promise<Buffer> {
     const started = Date.now()
     const reused = this.idle.pop()
     if (reused) {
@@ -183,17 +198,17 @@ export class Upstream {
       reused.socket.off('error', reused.drop)
       this.counters.connCacheHits.inc()
       try {
-        return await this.tcpOn(reused.socket, query, questionLength, timeoutMs)
+        return await this.tcpOn(reused.socket, query, timeoutMs)
       } catch (err) {
         if (!isError(err, ErrorCode.UPSTREAM_CLOSED) && !isError(err, ErrorCode.UPSTREAM)) throw err
       }
     }
     this.counters.connCacheMisses.inc()
     const socket = this.dial()
-    return this.tcpOn(socket, query, questionLength, Math.max(1, timeoutMs - (Date.now() - started)))
+    return this.tcpOn(socket, query, Math.max(1, timeoutMs - (Date.now() - started)))
   }
 
-  private tcpOn(socket: Socket, query: Buffer, questionLength: number, timeoutMs: number): Promise<Buffer> {
+  private tcpOn(socket: Socket, query: Buffer, timeoutMs: number): Promise<Buffer> {
     return new Promise((resolve, reject) => {
       const frames = new FrameReader()
       const cleanup = (): void => {
@@ -212,7 +227,7 @@ export class Upstream {
       const onClose = (): void => fail(new UpstreamClosedError())
       const onData = (chunk: Buffer): void => {
         for (const reply of frames.push(chunk)) {
-          if (!answers(reply, query, questionLength)) continue
+          if (!answers(reply, query)) continue
           cleanup()
           this.keep(socket)
           resolve(reply)
@@ -258,7 +273,7 @@ export class Upstream {
 
   close(): void {
     this.closed = true
-    if (this.probing) clearInterval(this.probing)
+    if (this.probing) clearTimeout(this.probing)
     for (const { drop } of [...this.idle]) drop()
   }
 }
