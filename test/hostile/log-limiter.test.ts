@@ -2,8 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 import { LimitedLog } from '../../src/log-limiter.js'
 import { logLines, startServer, type RunningServer } from '../support/dns-server.js'
+import { metricSum } from '../support/metrics.js'
 import { freePort } from '../support/ports.js'
 import { buildQuery, rcodeOf, udpExchange } from '../support/raw-client.js'
+import { until } from '../support/until.js'
 
 let server: RunningServer | undefined
 afterEach(async () => {
@@ -27,9 +29,13 @@ describe('repeated errors are rate-limited and summarized', () => {
 
   it('while every upstream is down, a flood of queries writes a handful of lines, not one per query', async () => {
     logLines.length = 0
-    // Nothing listens on this port: the first query fails, and max_fails 1 marks the upstream down.
-    server = await startServer(`.:0 {\n  bind 127.0.0.1\n  forward . 127.0.0.1:${await freePort()} {\n    max_fails 1\n  }\n}\n`)
+    // Nothing listens on this port: the first query fails and starts health checks, which fail at
+    // once; more than max_fails (1) of them mark the upstream down (as CoreDNS).
+    const port = await freePort()
+    server = await startServer(`.:0 {\n  bind 127.0.0.1\n  forward . 127.0.0.1:${port} {\n    max_fails 1\n    health_check 50ms\n  }\n}\n`)
+    const failedChecks = await metricSum('coredns_proxy_healthcheck_failures_total', { to: `127.0.0.1:${port}` })
     expect(rcodeOf((await udpExchange(server.port, buildQuery('first.example.com', 'A'), 8000))!)).toBe(2)
+    await until(() => metricSum('coredns_proxy_healthcheck_failures_total', { to: `127.0.0.1:${port}` }), (n) => n >= failedChecks + 2)
     const replies = await Promise.all(Array.from({ length: 200 }, (_, i) => udpExchange(server!.port, buildQuery(`q${i}.example.com`, 'A', { id: i }), 8000)))
     expect(replies.filter((r) => r !== null && rcodeOf(r) === 2).length).toBeGreaterThan(150)
     const down = logLines.filter((l) => l.includes('every upstream is down'))
