@@ -125,6 +125,27 @@ export interface Reply {
    * timeout`); the `errors` plugin logs it.
    */
   readonly error?: string
+  /** When the same question may be answered with this reply's bytes again (the answer cache); absent: never. */
+  readonly replay?: ReplayTerms
+}
+
+/**
+ * What a plugin promises of a reply it gave: for the same question bytes it answers the same bytes
+ * (but for the ID, the question's letter case and, with `wire`, the TTLs counting down) as long as
+ * `fresh()` holds. Only plugins whose answer depends on the question alone give it.
+ */
+export interface ReplayTerms {
+  /** The `plugin` label of a replayed answer (a cache hit is `cache`'s, whoever answered first). */
+  readonly plugin: string
+  /** Whether the plugin would still answer the same (the store unchanged, the entry unexpired). */
+  fresh(): boolean
+  /**
+   * What the plugin relays (a cache entry): replayed with its TTLs less `elapsedSeconds()` (never
+   * below 0). Absent: the reply as encoded, TTLs as they are.
+   */
+  readonly relay?: { readonly wire: Buffer; readonly ttlOffsets: readonly number[]; elapsedSeconds(): number }
+  /** Counts a replay where the plugin counts its own answers (coredns_cache_hits_total). */
+  hit?(): void
 }
 
 /** A reply with no records: errors and refusals. */

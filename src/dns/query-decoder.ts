@@ -51,9 +51,7 @@ export function decodeQuery(packet: Buffer, transport: 'udp' | 'tcp', remoteAddr
   if (verdict === DROP) return null
   const id = packet.readUInt16BE(0)
   const flags = packet.readUInt16BE(2)
-  // Dual-stack sockets show IPv4 clients as ::ffff:a.b.c.d; everything after sees the IPv4 address.
-  const client = remoteAddress.startsWith('::ffff:') && remoteAddress.includes('.') ? remoteAddress.slice('::ffff:'.length) : remoteAddress
-  const bare: DnsQuery = { id, flags, transport, remoteAddress: client, remotePort, name: '', lowerName: '', type: 0, class: 0, questionWire: EMPTY, edns: null }
+  const bare: DnsQuery = { id, flags, transport, remoteAddress: clientAddress(remoteAddress), remotePort, name: '', lowerName: '', type: 0, class: 0, questionWire: EMPTY, edns: null }
   const formerr = { rejection: { query: bare, rcode: Rcode.FORMERR } }
 
   const question = packet.readUInt16BE(4) === 1 ? readQuestion(packet) : null
@@ -89,6 +87,11 @@ export function decodeQuery(packet: Buffer, transport: 'udp' | 'tcp', remoteAddr
 }
 
 const EMPTY = Buffer.alloc(0)
+
+/** Dual-stack sockets show IPv4 clients as ::ffff:a.b.c.d; everything after sees the IPv4 address. */
+export function clientAddress(remoteAddress: string): string {
+  return remoteAddress.startsWith('::ffff:') && remoteAddress.includes('.') ? remoteAddress.slice('::ffff:'.length) : remoteAddress
+}
 
 /**
  * Reads the question at the header's end: its name in presentation form (letter case kept, each

@@ -1,5 +1,6 @@
 import type { ListenerPlan } from './server-plan.js'
 import { ErrorCode, isError } from '../errors.js'
+import { AnswerCache } from './answer-cache.js'
 import { createPacketHandler, type PacketHandler } from './query-pipeline.js'
 import { TcpListener } from './tcp-listener.js'
 import type { TransportSettings } from '../transport-settings.js'
@@ -18,6 +19,8 @@ interface OpenListener {
   readonly udp: UdpListener
   readonly tcp: TcpListener
   bound: BoundAddress
+  /** Answers replayed for its current chains; null when the server keeps none. */
+  answers: AnswerCache | null
 }
 
 /**
@@ -28,6 +31,9 @@ interface OpenListener {
 export class DnsServer {
   private readonly open = new Map<string, OpenListener>()
 
+  /** `answerCache: false` sends every query through its chain (to compare the two, in tests). */
+  constructor(private readonly options: { readonly answerCache?: boolean } = {}) {}
+
   get addresses(): readonly BoundAddress[] {
     return [...this.open.values()].map((l) => l.bound)
   }
@@ -37,13 +43,18 @@ export class DnsServer {
     for (const [key, listener] of this.open) {
       if (wanted.has(key)) continue
       this.open.delete(key)
+      listener.answers?.close()
       await Promise.all([listener.udp.close(), listener.tcp.close()])
     }
     for (const [key, plan] of wanted) {
-      const handle = createPacketHandler(plan.routes)
+      // New chains, new answers: nothing kept from the old ones is replayed.
+      const answers = this.options.answerCache === false ? null : new AnswerCache()
+      const handle = createPacketHandler(plan.routes, answers)
       const zones = plan.routes.map((r) => r.zone)
       const existing = this.open.get(key)
       if (existing) {
+        existing.answers?.close()
+        existing.answers = answers
         existing.udp.handle = handle
         existing.tcp.handle = handle
         existing.udp.configure(plan.transport)
@@ -51,8 +62,15 @@ export class DnsServer {
         existing.bound = { ...existing.bound, zones }
         continue
       }
-      const { udp, tcp, port } = await listenBoth(handle, plan.transport, plan.address, plan.port)
-      this.open.set(key, { udp, tcp, bound: { address: plan.address, port, zones } })
+      let opened
+      try {
+        opened = await listenBoth(handle, plan.transport, plan.address, plan.port)
+      } catch (err) {
+        answers?.close()
+        throw err
+      }
+      const { udp, tcp, port } = opened
+      this.open.set(key, { udp, tcp, bound: { address: plan.address, port, zones }, answers })
     }
   }
 
@@ -60,6 +78,7 @@ export class DnsServer {
   async close(): Promise<void> {
     const listeners = [...this.open.values()]
     this.open.clear()
+    for (const l of listeners) l.answers?.close()
     await Promise.all(listeners.flatMap((l) => [l.udp.close(), l.tcp.close()]))
   }
 }

@@ -1,7 +1,9 @@
-import { Rcode } from '../dns/constants.js'
+import { HEADER_SIZE, Rcode } from '../dns/constants.js'
 import { emptyReply, type DnsQuery, type Reply } from '../dns/message.js'
 import { escapeText, longestZone } from '../dns/names.js'
-import { decodeQuery } from '../dns/query-decoder.js'
+import { clientAddress, decodeQuery } from '../dns/query-decoder.js'
+import { readPlainQuery, Variant, type PlainQuery } from '../dns/plain-query.js'
+import { AnswerCache, replayPolicy } from './answer-cache.js'
 import { encodeReply } from '../dns/response-encoder.js'
 import { NameEncodingError } from '../errors.js'
 import type { ZoneRoute } from './server-plan.js'
@@ -10,18 +12,29 @@ import { encodeFailures, panics } from '../plugins/prometheus/dns-metrics.js'
 
 const log = createLogger('')
 
-/** Bytes in, bytes out (or null: drop). Shared by the UDP and TCP transports. */
-export type PacketHandler = (packet: Buffer, transport: 'udp' | 'tcp', remoteAddress: string, remotePort: number) => Promise<Buffer | null>
+/**
+ * Bytes in, bytes out (or null: drop). Shared by the UDP and TCP transports. An answer replayed
+ * from the answer cache comes back at once, not as a promise.
+ */
+export type PacketHandler = (packet: Buffer, transport: 'udp' | 'tcp', remoteAddress: string, remotePort: number) => Buffer | null | Promise<Buffer | null>
 
 /**
- * The path of every query: decode → pick the server block by longest zone → its chain → encode.
+ * The path of every query: a plain query (header, question and OPT read by hand) whose answer is
+ * in `answers` is answered from it; every other: decode → pick the server block by longest zone →
+ * its chain → encode, and what it answered is kept in `answers` when it may be replayed.
  * A handler that throws gets SERVFAIL and a log line; nothing escapes as a rejection.
  */
-export function createPacketHandler(routes: readonly ZoneRoute[]): PacketHandler {
+export function createPacketHandler(routes: readonly ZoneRoute[], answers: AnswerCache | null = null): PacketHandler {
   const zones = routes.map((r) => r.zone)
   const byZone = new Map(routes.map((r) => [r.zone, r]))
-  return async (packet, transport, remoteAddress, remotePort) => {
-    const started = performance.now()
+  const policies = new Map(routes.flatMap((r) => {
+    const policy = replayPolicy(r.plugins)
+    return policy ? [[r, policy] as const] : []
+  }))
+  const cache = policies.size > 0 ? answers : null
+  const plain: PlainQuery = { questionEnd: 0, variant: 0, udpSize: 0, hash: 0 }
+
+  const byChain = async (packet: Buffer, transport: 'udp' | 'tcp', remoteAddress: string, remotePort: number, started: number, asked: PlainQuery | null): Promise<Buffer | null> => {
     const intake = decodeQuery(packet, transport, remoteAddress, remotePort)
     if (intake === null) return null
     if ('rejection' in intake) return encodeReply(intake.rejection.query, emptyReply(intake.rejection.rcode, ''))
@@ -32,12 +45,37 @@ export function createPacketHandler(routes: readonly ZoneRoute[]): PacketHandler
     const given = await answer(route.handler, query)
     if (given.drop) return null
     const { reply, wire } = encodeOrServfail(query, given)
-    if (route.observers.length > 0) {
-      const answered = { query, reply, requestSize: packet.length, response: wire, durationSeconds: (performance.now() - started) / 1000 }
-      for (const observe of route.observers) observe(answered)
-    }
+    const policy = policies.get(route)
+    if (asked && policy && reply === given) cache!.keep(packet, asked, route, policy, query, reply, wire)
+    observe(route, query, reply, packet.length, wire, started)
     return wire
   }
+
+  return (packet, transport, remoteAddress, remotePort) => {
+    const started = performance.now()
+    if (cache === null || !readPlainQuery(packet, plain)) return byChain(packet, transport, remoteAddress, remotePort, started, null)
+    const replayed = cache.replay(packet, plain, transport)
+    // A miss goes on asynchronously: `plain` is this handler's scratch, read again by the next query.
+    if (replayed === null) return byChain(packet, transport, remoteAddress, remotePort, started, { ...plain })
+    const { wire, entry } = replayed
+    if (entry.route.observers.length > 0) observe(entry.route, replayedQuery(entry.query, packet, plain, transport, remoteAddress, remotePort), entry.reply, packet.length, wire, started)
+    return wire
+  }
+}
+
+function observe(route: ZoneRoute, query: DnsQuery, reply: Reply, requestSize: number, response: Buffer, started: number): void {
+  if (route.observers.length === 0) return
+  const answered = { query, reply, requestSize, response, durationSeconds: (performance.now() - started) / 1000 }
+  for (const observe of route.observers) observe(answered)
+}
+
+/** The query a replay answered, as observers see it: the kept one's question, this one's header and client. */
+function replayedQuery(kept: DnsQuery, packet: Buffer, plain: PlainQuery, transport: 'udp' | 'tcp', remoteAddress: string, remotePort: number): DnsQuery {
+  const questionWire = packet.subarray(HEADER_SIZE, plain.questionEnd)
+  // Other letters than the kept query's: its name is read again (rare; clients using 0x20).
+  const name = questionWire.equals(kept.questionWire) ? kept.name : (decodeQuery(packet, transport, remoteAddress, remotePort) as { query: DnsQuery }).query.name
+  const edns = plain.variant & Variant.EDNS ? { udpSize: plain.udpSize, version: 0, dnssecOk: (plain.variant & Variant.DO) !== 0, options: [] } : null
+  return { ...kept, id: packet.readUInt16BE(0), flags: packet.readUInt16BE(2), name, questionWire, edns, transport, remoteAddress: clientAddress(remoteAddress), remotePort }
 }
 
 let encodeFailureLogged = false

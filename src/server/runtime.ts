@@ -32,6 +32,8 @@ export interface RuntimeOptions {
   readonly text?: string
   /** The port of server keys that name none (`-dns.port`). */
   readonly defaultPort?: number
+  /** false: no answer cache in front of the chains (tests compare both ways). */
+  readonly answerCache?: boolean
 }
 
 const log = createLogger('')
@@ -44,7 +46,7 @@ const reloadLog = createLogger('plugin/reload')
  */
 export class Runtime {
   readonly lifecycle = new Lifecycle()
-  readonly dns = new DnsServer()
+  readonly dns: DnsServer
   readonly http = new HttpEndpoints()
   private readonly compaction = new BurstCompaction()
   private plan: ServerPlan | null = null
@@ -56,7 +58,9 @@ export class Runtime {
     private readonly confPath: string,
     private readonly version: string,
     private readonly options: RuntimeOptions = {},
-  ) {}
+  ) {
+    this.dns = new DnsServer({ answerCache: options.answerCache })
+  }
 
   /** Loads and starts the Corefile; throws (ConfigError, ListenError…) when it cannot. */
   async start(): Promise<void> {

@@ -21,6 +21,8 @@ export interface ZoneRoute {
   readonly zone: string
   readonly handler: Handler
   readonly observers: readonly QueryObserver[]
+  /** The block's directives, in chain order (what decides whether its answers may be replayed). */
+  readonly plugins: readonly string[]
 }
 
 /** One address and port to listen on (UDP and TCP); address '' means every address. */
@@ -141,7 +143,7 @@ export function planServers(blocks: readonly ServerBlockSource[], configDir: str
           }
           const labels = { server: serverLabel(address, port), zone: zoneText(zone) }
           const observers = blockInstances.flatMap((p) => (p.observe ? [p.observe(labels, address)] : []))
-          listener.routes.set(zone, { block: block.keys.join(' '), zone, handler, observers })
+          listener.routes.set(zone, { block: block.keys.join(' '), zone, handler, observers, plugins: named.map((n) => n.name) })
           for (const { name } of named) enabled.push({ ...labels, name })
         }
       }

@@ -78,21 +78,26 @@ export class TcpConnection {
   private answer(frame: Buffer): void {
     this.inFlight++
     received.count++
-    this.handle()(frame, 'tcp', this.remote, this.remotePort)
-      .then(
-        (reply) => {
-          if (reply && !this.socket.destroyed) this.write(reply)
-        },
-        () => {},
-      )
-      .finally(() => {
-        this.inFlight--
-        if (this.finishing) {
-          if (this.idle && !this.socket.destroyed) this.socket.end(() => this.socket.destroy())
-          return
-        }
-        this.takeFrames()
-      })
+    const reply = this.handle()(frame, 'tcp', this.remote, this.remotePort)
+    if (!(reply instanceof Promise)) {
+      this.answered(reply)
+      return
+    }
+    reply.then(
+      (r) => this.answered(r, true),
+      () => this.answered(null, true),
+    )
+  }
+
+  /** Writes a reply; one that came later (`late`) lets the connection go on with the queries waiting. */
+  private answered(reply: Buffer | null, late = false): void {
+    if (reply && !this.socket.destroyed) this.write(reply)
+    this.inFlight--
+    if (this.finishing) {
+      if (this.idle && !this.socket.destroyed) this.socket.end(() => this.socket.destroy())
+      return
+    }
+    if (late) this.takeFrames()
   }
 
   private write(reply: Buffer): void {

@@ -99,8 +99,15 @@ export class UdpListener {
       shedErrorReply[0]!++
       return
     }
+    const answer = this.handle(msg, 'udp', address, port)
+    // A replayed answer comes at once (never an error reply: only plain queries are replayed).
+    if (!(answer instanceof Promise)) {
+      // Without a callback: a failed send is an 'error' event (ignored), not a tick per reply.
+      if (answer) socket.send(answer, port, address)
+      return
+    }
     this.inFlight++
-    this.handle(msg, 'udp', address, port).then(
+    answer.then(
       (reply) => {
         this.inFlight--
         // A listener closed meanwhile (a reload dropped it): sending would throw outside any handler.

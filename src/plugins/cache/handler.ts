@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache'
 import { Flag, HEADER_SIZE, Rcode } from '../../dns/constants.js'
 import { NameEncodingError } from '../../errors.js'
-import type { DnsQuery, Reply } from '../../dns/message.js'
+import type { DnsQuery, Reply, ReplayTerms } from '../../dns/message.js'
 import { inAnyZone, zoneText } from '../../dns/names.js'
 import { withoutOpt } from '../../dns/relayed-sections.js'
 import { encodeReply } from '../../dns/response-encoder.js'
@@ -24,6 +24,8 @@ interface Entry {
   hits: number
   firstHitAt: number
   refreshing: boolean
+  /** How the server may answer from this entry without asking the cache (null: it may not). */
+  replay: ReplayTerms | null
 }
 
 const clamp = (value: number, { minTtl, maxTtl }: ClassOptions): number => Math.min(maxTtl, Math.max(minTtl, value))
@@ -89,9 +91,29 @@ export function cacheMiddleware(options: CacheOptions, server: string): Middlewa
     for (const at of scanned.offsets) wire.writeUInt32BE(Math.min(wire.readUInt32BE(at), cap), at)
     byClass[cls === 'success' ? 'denial' : 'success'].delete(key)
     // Kept without the OPT record: a hit gets one made for its own query, as CoreDNS's cache does.
-    byClass[cls].set(key, { wire: withoutOpt(wire), ttlOffsets: scanned.offsets, rcode: reply.rcode, storedAt: Date.now(), ttlSeconds, cls, hits: 0, firstHitAt: 0, refreshing: false })
+    const entry: Entry = { wire: withoutOpt(wire), ttlOffsets: scanned.offsets, rcode: reply.rcode, storedAt: Date.now(), ttlSeconds, cls, hits: 0, firstHitAt: 0, refreshing: false, replay: null }
+    entry.replay = replayTerms(key, entry)
+    byClass[cls].set(key, entry)
     entryGauges[cls].set(byClass[cls].size)
-    return { ...reply, relayed: wire }
+    return { ...reply, relayed: wire, replay: entry.replay ?? undefined }
+  }
+
+  /**
+   * What the server's answer cache may replay of `entry`: while it is the one held and unexpired,
+   * counted as this cache's hit. Not with prefetch, which must see every hit.
+   */
+  const replayTerms = (key: string, entry: Entry): ReplayTerms | null => {
+    if (options.prefetch) return null
+    const hits = counters.hits[entry.cls]
+    return {
+      plugin: PLUGIN,
+      fresh: () => Date.now() - entry.storedAt < entry.ttlSeconds * 1000 && byClass[entry.cls].get(key) === entry,
+      relay: { wire: entry.wire, ttlOffsets: entry.ttlOffsets, elapsedSeconds: () => (options.keepTtl ? 0 : Math.floor((Date.now() - entry.storedAt) / 1000)) },
+      hit: () => {
+        counters.requests.inc()
+        hits.inc()
+      },
+    }
   }
 
   /** The entry as a reply: TTLs less its age (at 0 once stale), unless keepttl. */
@@ -101,7 +123,8 @@ export function cacheMiddleware(options: CacheOptions, server: string): Middlewa
       const elapsed = Math.floor(ageSeconds)
       for (const at of entry.ttlOffsets) wire.writeUInt32BE(Math.max(0, wire.readUInt32BE(at) - elapsed), at)
     }
-    return { rcode: entry.rcode, authoritative: false, answer: [], authority: [], additional: [], plugin: PLUGIN, relayed: wire }
+    const reply: Reply = { rcode: entry.rcode, authoritative: false, answer: [], authority: [], additional: [], plugin: PLUGIN, relayed: wire }
+    return entry.replay && ageSeconds < entry.ttlSeconds ? { ...reply, replay: entry.replay } : reply
   }
 
   const refresh = (next: Handler, query: DnsQuery, key: string, entry: Entry): Promise<Reply | null> => {

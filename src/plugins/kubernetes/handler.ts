@@ -2,7 +2,7 @@ import type { RecordStore } from '../../cluster/record-store.js'
 import { answerRecords } from '../../dns/answer-records.js'
 import { Rcode, RRType } from '../../dns/constants.js'
 import { replyInAskedCase } from '../../dns/letter-case.js'
-import type { DnsQuery, Reply } from '../../dns/message.js'
+import type { DnsQuery, Reply, ReplayTerms } from '../../dns/message.js'
 import { longestZone } from '../../dns/names.js'
 import type { ExplainedLookup, Middleware, SourceObject } from '../plugin.js'
 import type { Lookup, Source, ZoneLookup } from './lookup.js'
@@ -29,9 +29,15 @@ export function kubernetesMiddleware(
 ): { middleware: Middleware; explainName(name: string, type: number): ExplainedLookup | null } {
   const memo = new Map<string, Lookup>()
   let memoGeneration = -1
+  // An answer made from the store is replayed until the store changes: one promise per generation.
+  let replay: ReplayTerms = { plugin: PLUGIN, fresh: () => false }
   const lookup = (name: string, type: number, zone: string): Lookup => {
     if (memoGeneration !== store.generation || memo.size >= MEMO_LIMIT) {
       memo.clear()
+      if (memoGeneration !== store.generation) {
+        const generation = store.generation
+        replay = { plugin: PLUGIN, fresh: () => store.generation === generation }
+      }
       memoGeneration = store.generation
     }
     const key = `${type}|${name}`
@@ -68,7 +74,9 @@ export function kubernetesMiddleware(
     }
     const cased = replyInAskedCase(reply, query.name, zone)
     const last = result.answer[result.answer.length - 1]
-    if (last?.type !== RRType.CNAME || !FOLLOWED_TYPES.has(query.type) || longestZone(last.target, options.zones) !== null) return cased
+    // SERVFAIL before the first sync ends when the sync does, which moves no generation.
+    if (last?.type !== RRType.CNAME || !FOLLOWED_TYPES.has(query.type) || longestZone(last.target, options.zones) !== null) return rcode === Rcode.SERVFAIL ? cased : { ...cased, replay }
+    // What the target resolved to outside is not the store's: never replayed.
     return resolve(last.target, query.type).then(
       (outside) => ({ ...cased, answer: [...cased.answer, ...answerRecords(outside)] }),
       () => cased,

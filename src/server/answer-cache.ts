@@ -1,0 +1,223 @@
+import { Gauge } from 'prom-client'
+import { HEADER_SIZE } from '../dns/constants.js'
+import type { DnsQuery, Reply, ReplayTerms } from '../dns/message.js'
+import { sameQuestion, type PlainQuery } from '../dns/plain-query.js'
+import { addressRecordGroups, shuffleGroups, type AddressGroup } from '../dns/wire-shuffle.js'
+import { PlainCounter } from '../metrics/plain-metrics.js'
+import { registry } from '../metrics/registry.js'
+import type { ZoneRoute } from './server-plan.js'
+
+/**
+ * What each plugin a server block may hold does when a query is answered from the answer cache
+ * instead of the block's chain. A block with any plugin not named here (log, debug, rewrite,
+ * autopath, acl, header, template, hosts, k8s_external, any, chaos, minimal, whoami…) never
+ * replays: every query of it takes the chain.
+ */
+const ON_REPLAY: Readonly<Record<string, 'nothing' | 'observes' | 'promises' | 'shuffles'>> = {
+  // Server-wide, or act on no query that is answered from a reply: nothing to redo per query.
+  bind: 'nothing',
+  timeouts: 'nothing',
+  limits: 'nothing',
+  reload: 'nothing',
+  health: 'nothing',
+  ready: 'nothing',
+  loop: 'nothing',
+  // Only queries that fail reach it; a replayed reply did not fail.
+  errors: 'nothing',
+  // Acts only on queries whose OPT record holds options, which are never replayed.
+  nsid: 'nothing',
+  // Their observers (coredns_dns_* metrics, search-path waste, NXDOMAIN names) see every replay.
+  prometheus: 'observes',
+  explain: 'observes',
+  // Replies of theirs carry ReplayTerms: kubernetes until the store changes, cache while its
+  // entry is held and unexpired (TTLs counting down, counted as its hit); forward's through cache.
+  kubernetes: 'promises',
+  cache: 'promises',
+  forward: 'promises',
+  // A and AAAA records are shuffled again in the copied bytes of every replay.
+  loadbalance: 'shuffles',
+}
+
+/** How a server block's answers may be replayed; null: never. */
+export interface ReplayPolicy {
+  readonly shuffle: boolean
+}
+
+export function replayPolicy(plugins: readonly string[]): ReplayPolicy | null {
+  if (!plugins.every((p) => Object.hasOwn(ON_REPLAY, p))) return null
+  return { shuffle: plugins.includes('loadbalance') }
+}
+
+/** One answer that may be replayed. */
+interface CachedAnswer {
+  readonly hash: number
+  readonly variant: number
+  /** The question (name, type, class) as it was asked when the answer was kept. */
+  readonly question: Buffer
+  /** Only the very same letters match: an answer we wrote spells names as they were asked. */
+  readonly exactCase: boolean
+  /** The bytes replayed (ID and question aside): `terms.relay`'s, else the reply as encoded. */
+  readonly wire: Buffer
+  readonly terms: ReplayTerms
+  /** Address records shuffled on each replay (loadbalance); null: none. */
+  readonly shuffle: readonly AddressGroup[] | null
+  readonly route: ZoneRoute
+  /** The query and reply as the route's observers see them (the plugin label: terms.plugin). */
+  readonly query: DnsQuery
+  readonly reply: Reply
+  readonly size: number
+  /** The next answer of the same hash. */
+  next: CachedAnswer | null
+}
+
+/** An answer produced from the cache: the bytes to send and what the observers are told. */
+export interface Replayed {
+  readonly wire: Buffer
+  readonly entry: CachedAnswer
+}
+
+/** Bookkeeping per entry besides its bytes (objects, map slot), for the byte bound. */
+const ENTRY_OVERHEAD = 400
+const MAX_MESSAGE = 65535
+
+export const DEFAULT_LIMITS = { entries: 20_000, bytes: 16 * 1024 * 1024 } as const
+
+const live = new Set<AnswerCache>()
+const replays = new PlainCounter({ name: 'clusterdns_answer_cache_hits_total', help: 'Queries answered from the answer cache in front of the plugin chains.', labelNames: [] })
+const replayCount = replays.cell()
+new Gauge({
+  name: 'clusterdns_answer_cache_entries',
+  help: 'Answers held by the answer cache in front of the plugin chains.',
+  registers: [registry],
+  collect() {
+    this.set([...live].reduce((sum, c) => sum + c.entries, 0))
+  },
+})
+new Gauge({
+  name: 'clusterdns_answer_cache_bytes',
+  help: 'Bytes counted for the answers the answer cache holds (wire bytes and bookkeeping).',
+  registers: [registry],
+  collect() {
+    this.set([...live].reduce((sum, c) => sum + c.bytes, 0))
+  },
+})
+
+/**
+ * A wire-level cache of answers in front of the chains of one listener: a query whose question,
+ * RD/CD/EDNS/DO bits and letter case (where it matters) match a kept answer is answered by copying
+ * that answer's bytes, its ID and question bytes put in. It keeps only replies whose plugin
+ * promised them (`Reply.replay`) in blocks whose every plugin allows it (ON_REPLAY), and drops an
+ * answer as soon as its promise no longer holds. Bounded in entries and bytes; the oldest kept
+ * goes first.
+ */
+export class AnswerCache {
+  private readonly byHash = new Map<number, CachedAnswer>()
+  /** In the order kept: the first is evicted first. */
+  private readonly order = new Set<CachedAnswer>()
+  bytes = 0
+
+  constructor(private readonly limits: { readonly entries: number; readonly bytes: number } = DEFAULT_LIMITS) {
+    live.add(this)
+  }
+
+  get entries(): number {
+    return this.order.size
+  }
+
+  /** Replays the answer to `packet` (read into `plain`), or null when it has none to give. */
+  replay(packet: Buffer, plain: PlainQuery, transport: 'udp' | 'tcp'): Replayed | null {
+    const length = plain.questionEnd - HEADER_SIZE
+    for (let entry = this.byHash.get(plain.hash) ?? null; entry !== null; entry = entry.next) {
+      if (entry.variant !== plain.variant || entry.question.length !== length) continue
+      const exact = packet.compare(entry.question, 0, length, HEADER_SIZE, plain.questionEnd) === 0
+      if (!exact && (entry.exactCase || !sameQuestion(packet, HEADER_SIZE, entry.question, 0, length))) continue
+      if (!entry.terms.fresh()) {
+        this.remove(entry)
+        return null
+      }
+      const source = entry.wire
+      // Too large for this client: the chain cuts it as the transport requires.
+      if (source.length > (transport === 'tcp' ? MAX_MESSAGE : plain.udpSize)) return null
+      const wire = Buffer.allocUnsafe(source.length)
+      source.copy(wire)
+      wire[0] = packet[0]!
+      wire[1] = packet[1]!
+      packet.copy(wire, HEADER_SIZE, HEADER_SIZE, plain.questionEnd)
+      const relay = entry.terms.relay
+      if (relay) {
+        const elapsed = relay.elapsedSeconds()
+        if (elapsed > 0) for (const at of relay.ttlOffsets) wire.writeUInt32BE(Math.max(0, wire.readUInt32BE(at) - elapsed), at)
+      }
+      if (entry.shuffle) shuffleGroups(wire, entry.shuffle)
+      entry.terms.hit?.()
+      replayCount[0]!++
+      return { wire, entry }
+    }
+    return null
+  }
+
+  /**
+   * Keeps what the chain answered to `packet` when it may be replayed byte for byte: a promised
+   * reply, encoded whole (no TC), without EDNS options, whose address records a shuffle can move.
+   */
+  keep(packet: Buffer, plain: PlainQuery, route: ZoneRoute, policy: ReplayPolicy, query: DnsQuery, reply: Reply, wire: Buffer): void {
+    const terms = reply.replay
+    if (!terms || reply.ednsOptions || reply.headerFlags || wire.length < HEADER_SIZE || wire[2]! & 0x02) return
+    const relayed = terms.relay !== undefined
+    const kept = terms.relay?.wire ?? wire
+    let shuffle: readonly AddressGroup[] | null = null
+    if (policy.shuffle) {
+      const found = addressRecordGroups(kept)
+      if (!found) return
+      // A reply we wrote was shuffled record by record: only a whole single-type group replays alike.
+      const whole = found.addresses < 2 || (found.types === 1 && found.groups.length === 1 && found.groups[0]!.movable && found.groups[0]!.records.length === found.addresses)
+      if (!relayed && !whole) return
+      shuffle = found.groups.some((g) => g.movable && g.records.length > 1) ? found.groups : null
+    }
+    const question = Buffer.from(packet.subarray(HEADER_SIZE, plain.questionEnd))
+    const entry: CachedAnswer = {
+      hash: plain.hash,
+      variant: plain.variant,
+      question,
+      exactCase: !relayed,
+      wire: kept,
+      terms,
+      shuffle,
+      route,
+      query,
+      reply: reply.plugin === terms.plugin ? reply : { ...reply, plugin: terms.plugin },
+      size: ENTRY_OVERHEAD + question.length + kept.length,
+      next: null,
+    }
+    for (let other = this.byHash.get(entry.hash) ?? null; other !== null; other = other.next) {
+      if (other.variant === entry.variant && other.question.equals(question)) this.remove(other)
+    }
+    entry.next = this.byHash.get(entry.hash) ?? null
+    this.byHash.set(entry.hash, entry)
+    this.order.add(entry)
+    this.bytes += entry.size
+    while (this.order.size > this.limits.entries || this.bytes > this.limits.bytes) this.remove(this.order.values().next().value!)
+  }
+
+  /** Lets go of every answer (the listener's chains were replaced, or it closed). */
+  close(): void {
+    this.byHash.clear()
+    this.order.clear()
+    this.bytes = 0
+    live.delete(this)
+  }
+
+  private remove(entry: CachedAnswer): void {
+    if (!this.order.delete(entry)) return
+    this.bytes -= entry.size
+    const first = this.byHash.get(entry.hash)!
+    if (first === entry) {
+      if (entry.next) this.byHash.set(entry.hash, entry.next)
+      else this.byHash.delete(entry.hash)
+      return
+    }
+    let before = first
+    while (before.next !== entry) before = before.next!
+    before.next = entry.next
+  }
+}
