@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { setLogSink } from '../../src/log.js'
+import { registry } from '../../src/metrics/registry.js'
 import { Runtime } from '../../src/server/runtime.js'
 import { startApiServer } from '../support/api-server/seed.js'
 import type { FakeApiServer } from '../support/api-server/fake-api-server.js'
@@ -110,6 +111,23 @@ const CASES: ReadonlyArray<{ readonly name: string; readonly type: string; reado
   { name: 'missing.example.com', type: 'A', replayed: true },
 ]
 
+const serverOf = (s: Running): string => `dns://127.0.0.1:${s.port}`
+
+/**
+ * The per-query series of one server (its label dropped): counters, and of the histograms the
+ * count (sizes: every bucket and the sum too; durations differ in time, not in number).
+ */
+async function querySeries(server: string): Promise<Map<string, number>> {
+  const out = new Map<string, number>()
+  const ours = `server="${server}",`
+  for (const line of (await registry.metrics()).split('\n')) {
+    const [, sample, labels, value] = /^(coredns_dns_\w+)\{(.*)\} (\S+)$/.exec(line) ?? []
+    if (!labels?.includes(ours) || (sample!.startsWith('coredns_dns_request_duration_seconds') && !sample!.endsWith('_count'))) continue
+    out.set(`${sample} {${labels.replace(ours, '')}}`, Number(value))
+  }
+  return out
+}
+
 let id = 0x100
 function questionPacket(name: string, type: string, shape: Shape): Buffer {
   const asked = shape.mixedCase ? [...name].map((c, i) => (i % 2 === 0 ? c.toUpperCase() : c)).join('') : name
@@ -156,16 +174,17 @@ async function startRuntime(corefile: string, answerCache: boolean): Promise<Run
 }
 
 /** kubeadm's Corefile, on the test API server and unbound; with `loadbalance` or not. */
-const kubeadm = async (api: FakeApiServer, upstream: RunningUnbound, extra: readonly string[] = [], cache = 'cache 30'): Promise<string> =>
+const kubeadm = async (api: FakeApiServer, upstream: RunningUnbound, extra: readonly string[] = []): Promise<string> =>
   serverBlock([
     'errors',
     block('kubernetes cluster.local in-addr.arpa ip6.arpa', [`endpoint ${api.url}`, 'pods insecure', 'fallthrough in-addr.arpa ip6.arpa', 'ttl 30']),
     `prometheus 127.0.0.1:${await freePort()}`,
     `forward . 127.0.0.1:${upstream.port}`,
-    block(cache, ['disable success cluster.local', 'disable denial cluster.local']),
+    block('cache 30', ['disable success cluster.local', 'disable denial cluster.local']),
     'loop',
     ...extra,
-  ])
+    // A port of its own: the server label of its metrics tells it from the others.
+  ], { port: await freePort() })
 
 let api: FakeApiServer
 let upstream: RunningUnbound
@@ -275,6 +294,22 @@ describe('the answer cache', () => {
     }
     expect((await metricSum(HITS)) - hitsBefore).toBe(40)
     expect(orders.size).toBe(2)
+  }, 30_000)
+
+  it('counts every replay in the coredns_dns_* metrics as the chain counts its answer', async () => {
+    const [fast, slow] = await Promise.all([start(await kubeadm(api, upstream), true), start(await kubeadm(api, upstream), false)])
+    // The loop plugin's probe of itself, counted once per server, first.
+    for (const s of [fast, slow]) await until(() => metricSum('coredns_dns_requests_total', { server: serverOf(s), type: 'HINFO' }), (n) => n === 1)
+    const before = await Promise.all([fast, slow].map((s) => querySeries(serverOf(s))))
+    const shape = SHAPES[1]!
+    for (let round = 0; round < 3; round++) {
+      for (const c of CASES) await Promise.all([fast, slow].map((s) => exchange(s.port, questionPacket(c.name, c.type, shape), shape)))
+    }
+    const [fastAfter, slowAfter] = await Promise.all([fast, slow].map((s) => querySeries(serverOf(s))))
+    const delta = (after: Map<string, number>, was: Map<string, number>): Record<string, number> => Object.fromEntries([...after].map(([k, v]) => [k, v - (was.get(k) ?? 0)]))
+    const fastDelta = delta(fastAfter!, before[0]!)
+    expect(fastDelta['coredns_dns_requests_total {zone=".",view="",proto="udp",family="1",type="A"}']).toBeGreaterThan(0)
+    expect(fastDelta).toEqual(delta(slowAfter!, before[1]!))
   }, 30_000)
 
   it('is never used by a block with a plugin that acts on every query (log)', async () => {
