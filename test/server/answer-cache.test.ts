@@ -312,6 +312,23 @@ describe('the answer cache', () => {
     expect(fastDelta).toEqual(delta(slowAfter!, before[1]!))
   }, 30_000)
 
+  it('answers a damaged copy of a kept question as the chain does (the full decoder reads it)', async () => {
+    const [fast, slow] = await Promise.all([start(await kubeadm(api, upstream), true), start(await kubeadm(api, upstream), false)])
+    const shape = SHAPES[1]!
+    const kept = CASES.filter((c) => c.replayed).map((c) => questionPacket(c.name, c.type, shape))
+    for (const packet of kept) await Promise.all([fast, slow].map((s) => exchange(s.port, packet, shape)))
+    // A fixed seed: the same damage every run.
+    let seed = 11
+    const random = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n)
+    for (let i = 0; i < 300; i++) {
+      const damaged = Buffer.from(kept[random(kept.length)]!)
+      for (let hits = 1 + random(2); hits > 0; hits--) damaged[2 + random(damaged.length - 2)] = random(256)
+      damaged[2]! &= 0x7f // still a query: a response is dropped unread
+      const [a, b] = await Promise.all([fast, slow].map((s) => udpExchange(s.port, damaged, 1000)))
+      expect(a?.toString('hex'), damaged.toString('hex')).toBe(b?.toString('hex'))
+    }
+  }, 60_000)
+
   it('is never used by a block with a plugin that acts on every query (log)', async () => {
     const fast = await start(await kubeadm(api, upstream, ['log']), true)
     const shape = SHAPES[1]!
