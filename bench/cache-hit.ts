@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createSocket } from 'node:dgram'
 import { setLogSink } from '../src/log.js'
-import { cacheHits, cacheMisses } from '../src/plugins/cache/cache-metrics.js'
+import { registry } from '../src/metrics/registry.js'
 import { Runtime } from '../src/server/runtime.js'
 import { buildQuery } from '../test/support/raw-client.js'
 import { freePort } from '../test/support/ports.js'
@@ -70,8 +70,9 @@ const uncached = await run(false)
 const seen = new Set<string>()
 const firstTime = workload.map((name) => !seen.has(name) && (seen.add(name), true))
 const cached = await run(true)
-const hitCount = (await cacheHits.get()).values.reduce((a, v) => a + v.value, 0)
-const missCount = (await cacheMisses.get()).values.reduce((a, v) => a + v.value, 0)
+const metricTotal = async (name: string): Promise<number> => (await registry.getSingleMetric(name)!.get()).values.reduce((a, v) => a + v.value, 0)
+const hitCount = await metricTotal('coredns_cache_hits_total')
+const missCount = await metricTotal('coredns_cache_misses_total')
 await upstream.stop()
 
 console.log(`${queries} queries over ${names} names (Zipf-like), one at a time over UDP, forward → unbound on loopback`)

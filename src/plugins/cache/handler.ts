@@ -41,11 +41,11 @@ export function cacheMiddleware(options: CacheOptions, server: string): Middlewa
   const labels = [server, zonesLabel, ''] as const
   const typed = (cls: CacheClass) => [server, cls, zonesLabel, ''] as const
   const counters = {
-    requests: cacheRequests.labels(...labels),
-    misses: cacheMisses.labels(...labels),
+    requests: cacheRequests.cell(...labels),
+    misses: cacheMisses.cell(...labels),
     prefetches: cachePrefetches.labels(...labels),
     servedStale: cacheServedStale.labels(...labels),
-    hits: { success: cacheHits.labels(...typed('success')), denial: cacheHits.labels(...typed('denial')) },
+    hits: { success: cacheHits.cell(...typed('success')), denial: cacheHits.cell(...typed('denial')) },
     evictions: { success: cacheEvictions.labels(...typed('success')), denial: cacheEvictions.labels(...typed('denial')) },
   }
   const entryGauges = { success: cacheEntries.labels(...typed('success')), denial: cacheEntries.labels(...typed('denial')) }
@@ -110,8 +110,8 @@ export function cacheMiddleware(options: CacheOptions, server: string): Middlewa
       fresh: () => Date.now() - entry.storedAt < entry.ttlSeconds * 1000 && byClass[entry.cls].get(key) === entry,
       relay: { wire: entry.wire, ttlOffsets: entry.ttlOffsets, elapsedSeconds: () => (options.keepTtl ? 0 : Math.floor((Date.now() - entry.storedAt) / 1000)) },
       hit: () => {
-        counters.requests.inc()
-        hits.inc()
+        counters.requests[0]!++
+        hits[0]!++
       },
     }
   }
@@ -137,14 +137,14 @@ export function cacheMiddleware(options: CacheOptions, server: string): Middlewa
 
   return (next) => async (query) => {
     if (!inAnyZone(query.lowerName, options.zones)) return next(query)
-    counters.requests.inc()
+    counters.requests[0]!++
     const key = keyOf(query)
     const entry = byClass.success.get(key) ?? byClass.denial.get(key)
     const now = Date.now()
     if (entry) {
       const age = (now - entry.storedAt) / 1000
       if (age < entry.ttlSeconds) {
-        counters.hits[entry.cls].inc()
+        counters.hits[entry.cls][0]!++
         query.trace?.note(PLUGIN, { held: true, remainingTtl: Math.ceil(entry.ttlSeconds - age) })
         const prefetch = options.prefetch
         if (prefetch) {
@@ -174,7 +174,7 @@ export function cacheMiddleware(options: CacheOptions, server: string): Middlewa
         return answer(entry, age)
       }
     }
-    counters.misses.inc()
+    counters.misses[0]!++
     query.trace?.note(PLUGIN, { held: false })
     return store(query, key, await next(query))
   }
