@@ -1,16 +1,17 @@
-import { Counter } from 'prom-client'
 import { Rcode } from '../../dns/constants.js'
 import { isInZone, labelsBelow } from '../../dns/names.js'
-import { registry } from '../../metrics/registry.js'
+import { PlainCounter, type CounterCell } from '../../metrics/plain-metrics.js'
 import { BoundedLabels } from '../pkg/bounded-labels.js'
 import type { BlockContext, QueryObserver, ServingLabels } from '../plugin.js'
 
-const searchPathNxdomain = new Counter({
+const searchPathNxdomain = new PlainCounter({
   name: 'clusterdns_search_path_nxdomain_total',
   help: 'Search-path expansions of a name with a dot (X.<ns>.svc.<zone>, X.svc.<zone>, X.<zone>) answered NXDOMAIN, by client namespace and search domain.',
-  labelNames: ['server', 'namespace', 'domain'] as const,
-  registers: [registry],
+  labelNames: ['server', 'namespace', 'domain'],
 })
+
+/** Names remembered per listener with the series they count into; past this, it starts over. */
+const MEMO_LIMIT = 10_000
 
 export type SearchDomain = 'namespace' | 'svc' | 'zone'
 
@@ -33,13 +34,29 @@ export function searchExpansion(name: string, zone: string, clientNamespace: str
 /** Counts the block's NXDOMAIN answers to search expansions (with the kubernetes plugin in the block). */
 export function searchPathWaste(block: BlockContext): (labels: ServingLabels) => QueryObserver {
   const namespaces = new BoundedLabels()
-  return ({ server }) =>
-    ({ query, reply }) => {
+  return ({ server }) => {
+    // The series a name counts into (null: none), by the client's namespace: worked out once each.
+    const memo = new Map<string | null, Map<string, CounterCell | null>>()
+    let remembered = 0
+    return ({ query, reply }) => {
       if (reply.rcode !== Rcode.NXDOMAIN) return
       const kubernetes = block.plugin('kubernetes')
       if (kubernetes?.clusterZone === undefined) return
       const client = kubernetes.searchPath?.(query.remoteAddress)?.[0]?.split('.')[0] ?? null
-      const expansion = searchExpansion(query.lowerName, kubernetes.clusterZone, client)
-      if (expansion) searchPathNxdomain.labels(server, namespaces.label(expansion.namespace), expansion.domain).inc()
+      if (remembered >= MEMO_LIMIT) {
+        memo.clear()
+        remembered = 0
+      }
+      let byName = memo.get(client)
+      if (!byName) memo.set(client, (byName = new Map()))
+      let cell = byName.get(query.lowerName)
+      if (cell === undefined) {
+        const expansion = searchExpansion(query.lowerName, kubernetes.clusterZone, client)
+        cell = expansion ? searchPathNxdomain.cell(server, namespaces.label(expansion.namespace), expansion.domain) : null
+        byName.set(query.lowerName, cell)
+        remembered++
+      }
+      if (cell) cell[0]!++
     }
+  }
 }
