@@ -114,16 +114,18 @@ const CASES: ReadonlyArray<{ readonly name: string; readonly type: string; reado
 const serverOf = (s: Running): string => `dns://127.0.0.1:${s.port}`
 
 /**
- * The per-query series of one server (its label dropped): counters, and of the histograms the
- * count (sizes: every bucket and the sum too; durations differ in time, not in number).
+ * The per-query series of one server (its label dropped): coredns_dns_* and coredns_cache_*; of the
+ * durations only the count (they differ in time, not in number).
  */
-async function querySeries(server: string): Promise<Map<string, number>> {
+async function querySeries(port: number): Promise<Map<string, number>> {
   const out = new Map<string, number>()
-  const ours = `server="${server}",`
+  // The listener's label (dns_*), and the block's first address as configured (cache_*).
+  const ours = [`server="dns://127.0.0.1:${port}",`, `server="dns://:${port}",`]
   for (const line of (await registry.metrics()).split('\n')) {
-    const [, sample, labels, value] = /^(coredns_dns_\w+)\{(.*)\} (\S+)$/.exec(line) ?? []
-    if (!labels?.includes(ours) || (sample!.startsWith('coredns_dns_request_duration_seconds') && !sample!.endsWith('_count'))) continue
-    out.set(`${sample} {${labels.replace(ours, '')}}`, Number(value))
+    const [, sample, labels, value] = /^(coredns_(?:dns|cache)_\w+)\{(.*)\} (\S+)$/.exec(line) ?? []
+    const label = ours.find((l) => labels?.includes(l))
+    if (!label || (sample!.startsWith('coredns_dns_request_duration_seconds') && !sample!.endsWith('_count'))) continue
+    out.set(`${sample} {${labels!.replace(label, '')}}`, Number(value))
   }
   return out
 }
@@ -296,19 +298,20 @@ describe('the answer cache', () => {
     expect(orders.size).toBe(2)
   }, 30_000)
 
-  it('counts every replay in the coredns_dns_* metrics as the chain counts its answer', async () => {
+  it('counts every replay in the coredns_dns_* and coredns_cache_* metrics as the chain counts its answer', async () => {
     const [fast, slow] = await Promise.all([start(await kubeadm(api, upstream), true), start(await kubeadm(api, upstream), false)])
     // The loop plugin's probe of itself, counted once per server, first.
     for (const s of [fast, slow]) await until(() => metricSum('coredns_dns_requests_total', { server: serverOf(s), type: 'HINFO' }), (n) => n === 1)
-    const before = await Promise.all([fast, slow].map((s) => querySeries(serverOf(s))))
+    const before = await Promise.all([fast, slow].map((s) => querySeries(s.port)))
     const shape = SHAPES[1]!
     for (let round = 0; round < 3; round++) {
       for (const c of CASES) await Promise.all([fast, slow].map((s) => exchange(s.port, questionPacket(c.name, c.type, shape), shape)))
     }
-    const [fastAfter, slowAfter] = await Promise.all([fast, slow].map((s) => querySeries(serverOf(s))))
+    const [fastAfter, slowAfter] = await Promise.all([fast, slow].map((s) => querySeries(s.port)))
     const delta = (after: Map<string, number>, was: Map<string, number>): Record<string, number> => Object.fromEntries([...after].map(([k, v]) => [k, v - (was.get(k) ?? 0)]))
     const fastDelta = delta(fastAfter!, before[0]!)
     expect(fastDelta['coredns_dns_requests_total {zone=".",view="",proto="udp",family="1",type="A"}']).toBeGreaterThan(0)
+    expect(fastDelta['coredns_cache_misses_total {zones=".",view=""}']).toBeGreaterThan(0)
     expect(fastDelta).toEqual(delta(slowAfter!, before[1]!))
   }, 30_000)
 

@@ -116,6 +116,21 @@ export function cacheMiddleware(options: CacheOptions, server: string): Middlewa
     }
   }
 
+  /**
+   * A reply this cache does not keep (a disabled zone) that the server may replay: each replay
+   * counts here as the request and miss the query would have been.
+   */
+  const passedOn = (reply: Reply): Reply => {
+    const terms = reply.replay
+    if (!terms) return reply
+    const hit = (): void => {
+      terms.hit?.()
+      counters.requests[0]!++
+      counters.misses[0]!++
+    }
+    return { ...reply, replay: { ...terms, hit } }
+  }
+
   /** The entry as a reply: TTLs less its age (at 0 once stale), unless keepttl. */
   const answer = (entry: Entry, ageSeconds: number): Reply => {
     const wire = Buffer.from(entry.wire)
@@ -176,6 +191,8 @@ export function cacheMiddleware(options: CacheOptions, server: string): Middlewa
     }
     counters.misses[0]!++
     query.trace?.note(PLUGIN, { held: false })
-    return store(query, key, await next(query))
+    const given = await next(query)
+    const kept = store(query, key, given)
+    return kept === given ? passedOn(given) : kept
   }
 }
