@@ -172,11 +172,27 @@ try {
   if (withNsd) add(await startNsd(dir, clusterdns, CLUSTER_QUESTIONS), 'nsd')
   if (withDnsmasq) add(await startDnsmasq(unbound), 'dnsmasq')
   for (const workload of WORKLOADS) await measure(entries, workload)
+  const held = await answerCacheHeld(clusterdns.metricsPort)
+  if (held) {
+    notes.push(`clusterdns's answer cache after the runs: ${held}.`)
+    console.log(`answer cache: ${held}`)
+  }
   for (const { server } of entries) await server.stop()
   await unbound.stop()
 } finally {
   stopAllNow()
   rmSync(dir, { recursive: true, force: true })
+}
+
+/** What clusterdns's answer cache holds, from its /metrics (null before it had one). */
+async function answerCacheHeld(metricsPort: number): Promise<string | null> {
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()
+  const value = (name: string): number | null => {
+    const found = new RegExp(`^${name} (\\S+)$`, 'm').exec(text)
+    return found ? Number(found[1]) : null
+  }
+  const [entries, bytes, hits] = ['entries', 'bytes', 'hits_total'].map((m) => value(`clusterdns_answer_cache_${m}`))
+  return entries === null ? null : `${entries} entries, ${((bytes ?? 0) / 1024).toFixed(0)} KiB, ${hits} queries answered from it`
 }
 
 /** The first match of `pattern` in what `argv` prints (some print their version on stderr, exiting 1). */

@@ -89,15 +89,16 @@ function kubeadmCorefile(port: number, http: { health: number; ready: number; me
 }
 
 /** clusterdns built in `checkout` (its dist/), with kubeadm's plugins. */
-export async function startClusterDns(name: string, checkout: string, dir: string, cluster: string, upstream: Server): Promise<Server> {
+export async function startClusterDns(name: string, checkout: string, dir: string, cluster: string, upstream: Server): Promise<Server & { readonly metricsPort: number }> {
   const http = { health: await freePort(), ready: await freePort(), metrics: await freePort() }
   const folder = join(dir, name.replace(/\W+/g, '-'))
   mkdirSync(folder, { recursive: true })
-  return serve(name, (port) => {
+  const server = await serve(name, (port) => {
     const corefile = join(folder, 'Corefile')
     writeFileSync(corefile, kubeadmCorefile(port, http, cluster, upstream.port))
     return [process.execPath, join(checkout, 'dist', 'main.js'), '-conf', corefile]
   }, SERVER_CORE, 'web.shop.svc.cluster.local')
+  return { ...server, metricsPort: http.metrics }
 }
 
 /**
