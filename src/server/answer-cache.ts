@@ -184,7 +184,8 @@ export class AnswerCache {
       terms,
       shuffle,
       route,
-      query,
+      // Its own copy of the question: the packet's bytes may be a slice of a large TCP read.
+      query: { ...query, questionWire: question },
       reply: reply.plugin === terms.plugin ? reply : { ...reply, plugin: terms.plugin },
       size: ENTRY_OVERHEAD + question.length + kept.length,
       next: null,
