@@ -131,7 +131,8 @@ export interface Reply {
 
 /**
  * What a plugin promises of a reply it gave: for the same question bytes it answers the same bytes
- * (but for the ID, the question's letter case and, with `wire`, the TTLs counting down) as long as
+ * (but for the ID, the question's letter case, the client's payload size and, with `relay`, the
+ * TTLs counting down) as long as
  * `fresh()` holds. Only plugins whose answer depends on the question alone give it.
  */
 export interface ReplayTerms {
@@ -140,10 +141,10 @@ export interface ReplayTerms {
   /** Whether the plugin would still answer the same (the store unchanged, the entry unexpired). */
   fresh(): boolean
   /**
-   * What the plugin relays (a cache entry): replayed with its TTLs less `elapsedSeconds()` (never
-   * below 0). Absent: the reply as encoded, TTLs as they are.
+   * What the plugin answers each time (a cache entry: what it relays, TTLs as kept), replayed with
+   * its TTLs less `elapsedSeconds()` (never below 0). Absent: the reply as encoded, TTLs as they are.
    */
-  readonly relay?: { readonly wire: Buffer; readonly ttlOffsets: readonly number[]; elapsedSeconds(): number }
+  readonly relay?: { readonly wire: Buffer; elapsedSeconds(): number }
   /** Counts a replay where the plugin counts its own answers (coredns_cache_hits_total). */
   hit?(): void
 }

@@ -11,7 +11,7 @@ export interface PlainQuery {
   questionEnd: number
   /** RD, CD, EDNS present and DO, as `Variant` bits. */
   variant: number
-  /** The largest UDP reply the client takes (512 without EDNS). */
+  /** The payload size its OPT record gives (512 without EDNS): echoed in the reply's. */
   udpSize: number
   /** FNV-1a of the question with ASCII letters lower-cased, and of `variant`. */
   hash: number
@@ -71,7 +71,7 @@ export function readPlainQuery(packet: Buffer, into: PlainQuery): boolean {
     if (length !== opt + BARE_OPT_SIZE || packet[opt] !== 0 || packet.readUInt16BE(opt + 1) !== RRType.OPT) return false
     if (packet[opt + 5] !== 0 || packet[opt + 6] !== 0 || packet[opt + 9] !== 0 || packet[opt + 10] !== 0) return false
     variant |= Variant.EDNS | (packet.readUInt16BE(opt + 7) & DO_BIT ? Variant.DO : 0)
-    udpSize = Math.max(CLASSIC_UDP_SIZE, packet.readUInt16BE(opt + 3))
+    udpSize = packet.readUInt16BE(opt + 3)
   } else if (length !== questionEnd) {
     return false
   }

@@ -1,7 +1,9 @@
 import { Gauge } from 'prom-client'
-import { HEADER_SIZE } from '../dns/constants.js'
+import { CLASSIC_UDP_SIZE, Flag, HEADER_SIZE, RRType } from '../dns/constants.js'
 import type { DnsQuery, Reply, ReplayTerms } from '../dns/message.js'
-import { sameQuestion, type PlainQuery } from '../dns/plain-query.js'
+import { sameQuestion, Variant, type PlainQuery } from '../dns/plain-query.js'
+import { encodeReply } from '../dns/response-encoder.js'
+import { recordSpans, scanTtls } from '../dns/wire-ttls.js'
 import { addressRecordGroups, shuffleGroups, type AddressGroup } from '../dns/wire-shuffle.js'
 import { PlainCounter } from '../metrics/plain-metrics.js'
 import { registry } from '../metrics/registry.js'
@@ -56,8 +58,12 @@ interface CachedAnswer {
   readonly question: Buffer
   /** Only the very same letters match: an answer we wrote spells names as they were asked. */
   readonly exactCase: boolean
-  /** The bytes replayed (ID and question aside): `terms.relay`'s, else the reply as encoded. */
+  /** The bytes replayed (ID, question and OPT payload size aside), TTLs as kept. */
   readonly wire: Buffer
+  /** Where the OPT record's payload size is (the client's is echoed); -1: no OPT record. */
+  readonly payloadAt: number
+  /** The TTLs counted down on each replay (`terms.relay`); null: they stay. */
+  readonly ttlOffsets: readonly number[] | null
   readonly terms: ReplayTerms
   /** Address records shuffled on each replay (loadbalance); null: none. */
   readonly shuffle: readonly AddressGroup[] | null
@@ -75,6 +81,8 @@ export interface Replayed {
   readonly wire: Buffer
   readonly entry: CachedAnswer
 }
+
+const truncated = (wire: Buffer): boolean => wire.length < HEADER_SIZE || (wire.readUInt16BE(2) & Flag.TC) !== 0
 
 /** Bookkeeping per entry besides its bytes (objects, map slot), for the byte bound. */
 const ENTRY_OVERHEAD = 400
@@ -137,16 +145,16 @@ export class AnswerCache {
       }
       const source = entry.wire
       // Too large for this client: the chain cuts it as the transport requires.
-      if (source.length > (transport === 'tcp' ? MAX_MESSAGE : plain.udpSize)) return null
+      if (source.length > (transport === 'tcp' ? MAX_MESSAGE : Math.max(CLASSIC_UDP_SIZE, plain.udpSize))) return null
       const wire = Buffer.allocUnsafe(source.length)
       source.copy(wire)
       wire[0] = packet[0]!
       wire[1] = packet[1]!
       packet.copy(wire, HEADER_SIZE, HEADER_SIZE, plain.questionEnd)
-      const relay = entry.terms.relay
-      if (relay) {
-        const elapsed = relay.elapsedSeconds()
-        if (elapsed > 0) for (const at of relay.ttlOffsets) wire.writeUInt32BE(Math.max(0, wire.readUInt32BE(at) - elapsed), at)
+      if (entry.payloadAt >= 0) wire.writeUInt16BE(plain.udpSize, entry.payloadAt)
+      if (entry.ttlOffsets) {
+        const elapsed = entry.terms.relay!.elapsedSeconds()
+        if (elapsed > 0) for (const at of entry.ttlOffsets) wire.writeUInt32BE(Math.max(0, wire.readUInt32BE(at) - elapsed), at)
       }
       if (entry.shuffle) shuffleGroups(wire, entry.shuffle)
       entry.terms.hit?.()
@@ -162,16 +170,26 @@ export class AnswerCache {
    */
   keep(packet: Buffer, plain: PlainQuery, route: ZoneRoute, policy: ReplayPolicy, query: DnsQuery, reply: Reply, wire: Buffer): void {
     const terms = reply.replay
-    if (!terms || reply.ednsOptions || reply.headerFlags || wire.length < HEADER_SIZE || wire[2]! & 0x02) return
-    const relayed = terms.relay !== undefined
-    const kept = terms.relay?.wire ?? wire
+    if (!terms || reply.ednsOptions || reply.headerFlags || truncated(wire)) return
+    const relay = terms.relay
+    // What the chain sends every time: the plugin's answer (TTLs as kept) encoded for this query.
+    const kept = relay ? encodeReply(query, { ...reply, relayed: relay.wire }) : wire
+    if (truncated(kept)) return
+    const spans = recordSpans(kept)
+    if (!spans) return
+    const opt = spans.sections[2]!.find((r) => r.type === RRType.OPT)
+    // The OPT record echoes the client's payload size (after its TYPE, before RDLENGTH's 6 bytes).
+    const payloadAt = opt ? opt.rdlengthAt - 6 : -1
+    if ((opt !== undefined) !== ((plain.variant & Variant.EDNS) !== 0) || (opt && kept.readUInt16BE(payloadAt) !== plain.udpSize)) return
+    const ttlOffsets = relay ? scanTtls(kept)?.offsets : null
+    if (ttlOffsets === undefined) return
     let shuffle: readonly AddressGroup[] | null = null
     if (policy.shuffle) {
       const found = addressRecordGroups(kept)
       if (!found) return
       // A reply we wrote was shuffled record by record: only a whole single-type group replays alike.
       const whole = found.addresses < 2 || (found.types === 1 && found.groups.length === 1 && found.groups[0]!.movable && found.groups[0]!.records.length === found.addresses)
-      if (!relayed && !whole) return
+      if (!relay && !whole) return
       shuffle = found.groups.some((g) => g.movable && g.records.length > 1) ? found.groups : null
     }
     const question = Buffer.from(packet.subarray(HEADER_SIZE, plain.questionEnd))
@@ -179,8 +197,10 @@ export class AnswerCache {
       hash: plain.hash,
       variant: plain.variant,
       question,
-      exactCase: !relayed,
+      exactCase: !relay,
       wire: kept,
+      payloadAt,
+      ttlOffsets,
       terms,
       shuffle,
       route,

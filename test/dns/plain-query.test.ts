@@ -25,8 +25,8 @@ describe('reading a plain query by hand', () => {
     expect(bare).toMatchObject({ questionEnd: 12 + 28 + 4, variant: Variant.RD, udpSize: 512 })
     const edns = read(packet('web.shop.svc.cluster.local', 1, { flags: 0x0110, edns: { size: 4096, dnssecOk: true } }))!
     expect(edns).toMatchObject({ questionEnd: 44, variant: Variant.RD | Variant.CD | Variant.EDNS | Variant.DO, udpSize: 4096 })
-    // A payload size under 512 counts as 512 (RFC 6891 6.2.5).
-    expect(read(packet('a.b', 1, { edns: { size: 100, dnssecOk: false } }))!.udpSize).toBe(512)
+    // As given, even under 512: the reply's OPT record echoes it.
+    expect(read(packet('a.b', 1, { edns: { size: 100, dnssecOk: false } }))!.udpSize).toBe(100)
   })
 
   it('hashes questions the same whatever their letter case, and apart by type and variant', () => {

@@ -108,7 +108,7 @@ export function cacheMiddleware(options: CacheOptions, server: string): Middlewa
     return {
       plugin: PLUGIN,
       fresh: () => Date.now() - entry.storedAt < entry.ttlSeconds * 1000 && byClass[entry.cls].get(key) === entry,
-      relay: { wire: entry.wire, ttlOffsets: entry.ttlOffsets, elapsedSeconds: () => (options.keepTtl ? 0 : Math.floor((Date.now() - entry.storedAt) / 1000)) },
+      relay: { wire: entry.wire, elapsedSeconds: () => (options.keepTtl ? 0 : Math.floor((Date.now() - entry.storedAt) / 1000)) },
       hit: () => {
         counters.requests[0]!++
         hits[0]!++
