@@ -95,7 +95,9 @@ export function cacheMiddleware(options: CacheOptions, server: string): Middlewa
     entry.replay = replayTerms(key, entry)
     byClass[cls].set(key, entry)
     entryGauges[cls].set(byClass[cls].size)
-    return { ...reply, relayed: wire, replay: entry.replay ?? undefined }
+    // Replayable from its first hit on: a name asked once (never seen before) costs the server's
+    // answer cache nothing. The answer given now is this cache's, not the plugin's below it.
+    return { ...reply, relayed: wire, replay: undefined }
   }
 
   /**
