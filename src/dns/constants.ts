@@ -45,6 +45,9 @@ export const Flag = {
   CD: 0x0010,
 } as const
 
+/** The DO bit in an OPT record's flags (its TTL field's low 16 bits, RFC 3225). */
+export const DO_BIT = 0x8000
+
 export const HEADER_SIZE = 12
 /** What a client without EDNS0 accepts over UDP (RFC 1035 4.2.1). */
 export const CLASSIC_UDP_SIZE = 512

@@ -1,4 +1,4 @@
-import { CLASSIC_UDP_SIZE, Flag, HEADER_SIZE, RRClass, RRType } from './constants.js'
+import { CLASSIC_UDP_SIZE, DO_BIT, Flag, HEADER_SIZE, RRClass, RRType } from './constants.js'
 import { MAX_LABEL, MAX_NAME_WIRE } from './names.js'
 
 /**
@@ -21,7 +21,6 @@ export interface PlainQuery {
 export const Variant = { RD: 1, CD: 2, EDNS: 4, DO: 8 } as const
 
 const OPCODE_MASK = 0x7800
-const DO_BIT = 0x8000
 /** A root-owned OPT record without options: owner, type, payload size, rcode/version/flags, RDLENGTH. */
 const BARE_OPT_SIZE = 11
 const FNV_OFFSET = 0x811c9dc5

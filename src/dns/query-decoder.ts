@@ -1,4 +1,4 @@
-import { Flag, HEADER_SIZE, Opcode, Rcode, RRClass, RRType } from './constants.js'
+import { DO_BIT, Flag, HEADER_SIZE, Opcode, Rcode, RRClass, RRType } from './constants.js'
 import type { DnsQuery, Edns } from './message.js'
 import { labelText, MAX_LABEL, MAX_NAME_WIRE } from './names.js'
 import { readOptions } from './query-packet.js'
@@ -23,7 +23,6 @@ const MAX_AUTHORITY = 1
 const MAX_ADDITIONAL = 2
 /** Type, class, TTL and RDLENGTH after a record's owner name. */
 const RR_FIXED = 10
-const DO_BIT = 0x8000
 
 /** What `screenHeader` says of a packet that is not even to be answered. */
 export const DROP = -1

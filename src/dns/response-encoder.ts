@@ -1,5 +1,5 @@
 import { writeIPv4, writeIPv6 } from './address.js'
-import { CLASSIC_UDP_SIZE, EdnsOptionCode, Flag, HEADER_SIZE, Rcode, RRClass, RRType } from './constants.js'
+import { CLASSIC_UDP_SIZE, DO_BIT, EdnsOptionCode, Flag, HEADER_SIZE, Rcode, RRClass, RRType } from './constants.js'
 import { emptyReply, type DnsQuery, type Edns, type EdnsOption, type Reply, type ResourceRecord } from './message.js'
 import { optionsWire, readOptions } from './query-packet.js'
 import { recordSpans, type RecordSpan } from './wire-ttls.js'
@@ -9,7 +9,6 @@ const MAX_MESSAGE = 65535
 const OPT_SIZE = 11
 const TXT_CHUNK = 255
 const OPCODE_MASK = 0x7800
-const DO_BIT = 0x8000
 /** The OPT flags CoreDNS keeps from the OPT it answers with (DO and the Z bits beside it). */
 const OPT_FLAGS_KEPT = 0xff00
 
