@@ -1,10 +1,26 @@
 import { randomInt } from 'node:crypto'
-import { Flag, HEADER_SIZE, RRType, SERVER_UDP_SIZE } from './constants.js'
+import { DO_BIT, Flag, HEADER_SIZE, RRType, SERVER_UDP_SIZE } from './constants.js'
 import type { DnsQuery, Edns, EdnsOption } from './message.js'
 
 /** An OPT record's rdata: each option as code, length, data. */
 export function optionsWire(options: readonly EdnsOption[]): Buffer {
   return Buffer.concat(options.map((o) => Buffer.concat([Buffer.from([o.code >> 8, o.code & 0xff, o.data.length >> 8, o.data.length & 0xff]), o.data])))
+}
+
+const OPT_SIZE = 11
+
+/** An OPT record (RFC 6891 6.1.2): root owner, payload size, extended rcode, version, flags, options. */
+export function optRecord(udpSize: number, extendedRcode: number, flags: number, rdata: Buffer, version = 0): Buffer {
+  const opt = Buffer.allocUnsafe(OPT_SIZE + rdata.length)
+  opt[0] = 0
+  opt.writeUInt16BE(RRType.OPT, 1)
+  opt.writeUInt16BE(udpSize, 3)
+  opt[5] = extendedRcode
+  opt[6] = version
+  opt.writeUInt16BE(flags, 7)
+  opt.writeUInt16BE(rdata.length, 9)
+  rdata.copy(opt, OPT_SIZE)
+  return opt
 }
 
 /** An OPT record's options (code, length, data) between `start` and `end`; null when one overruns. */
@@ -39,11 +55,7 @@ export function clientQueryPacket(query: Pick<DnsQuery, 'flags' | 'questionWire'
 }
 
 function packet(flags: number, questionWire: Buffer, edns: Edns | null): Buffer {
-  let opt = Buffer.alloc(0)
-  if (edns) {
-    const rdata = optionsWire(edns.options ?? [])
-    opt = Buffer.concat([Buffer.from([0, 0, RRType.OPT, edns.udpSize >> 8, edns.udpSize & 0xff, 0, edns.version, edns.dnssecOk ? 0x80 : 0, 0, rdata.length >> 8, rdata.length & 0xff]), rdata])
-  }
+  const opt = edns ? optRecord(edns.udpSize, 0, edns.dnssecOk ? DO_BIT : 0, optionsWire(edns.options ?? []), edns.version) : Buffer.alloc(0)
   const header = Buffer.alloc(HEADER_SIZE)
   header.writeUInt16BE(randomInt(0x10000), 0)
   header.writeUInt16BE(flags, 2)

@@ -1,14 +1,12 @@
 import { writeIPv4, writeIPv6 } from './address.js'
-import { CLASSIC_UDP_SIZE, DO_BIT, EdnsOptionCode, Flag, HEADER_SIZE, Rcode, RRClass, RRType } from './constants.js'
+import { CLASSIC_UDP_SIZE, DO_BIT, EdnsOptionCode, Flag, HEADER_SIZE, OPCODE_MASK, Rcode, RRClass, RRType } from './constants.js'
 import { emptyReply, type DnsQuery, type Edns, type EdnsOption, type Reply, type ResourceRecord } from './message.js'
-import { optionsWire, readOptions } from './query-packet.js'
+import { optionsWire, optRecord, readOptions } from './query-packet.js'
 import { recordSpans, type RecordSpan } from './wire-ttls.js'
 import { WireWriter } from './wire-writer.js'
 
 const MAX_MESSAGE = 65535
-const OPT_SIZE = 11
 const TXT_CHUNK = 255
-const OPCODE_MASK = 0x7800
 /** The OPT flags CoreDNS keeps from the OPT it answers with (DO and the Z bits beside it). */
 const OPT_FLAGS_KEPT = 0xff00
 
@@ -180,20 +178,6 @@ function withOptions(options: readonly EdnsOption[], given: readonly EdnsOption[
     }
   }
   return [...out, ...given.filter((g) => !placed.has(g.code))]
-}
-
-/** An OPT record (RFC 6891 6.1.2): root owner, payload size, extended rcode, version 0, flags, options. */
-function optRecord(udpSize: number, extendedRcode: number, flags: number, rdata: Buffer): Buffer {
-  const opt = Buffer.allocUnsafe(OPT_SIZE + rdata.length)
-  opt[0] = 0
-  opt.writeUInt16BE(RRType.OPT, 1)
-  opt.writeUInt16BE(udpSize, 3)
-  opt[5] = extendedRcode
-  opt[6] = 0
-  opt.writeUInt16BE(flags, 7)
-  opt.writeUInt16BE(rdata.length, 9)
-  rdata.copy(opt, OPT_SIZE)
-  return opt
 }
 
 /** The header flags word with the reply's `headerFlags` applied (set, then clear). */
