@@ -4,6 +4,9 @@ import { runInNewContext } from 'node:vm'
 type Collect = (options: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void
 let collect: Collect | null = null
 
+/** A byte count as whole MiB, as the compaction lines print it. */
+export const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`
+
 /**
  * One compacting collection, as V8 does when told memory is low; returns a line saying what it did.
  * A sync leaves hundreds of MiB of parsed JSON behind in pages V8 keeps, half empty, long after
@@ -20,6 +23,5 @@ export function compactHeap(): string {
   const before = getHeapStatistics().total_heap_size
   const began = performance.now()
   collect({ type: 'major', execution: 'sync', flavor: 'last-resort' })
-  const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`
   return `heap compacted from ${mib(before)} to ${mib(getHeapStatistics().total_heap_size)} in ${(performance.now() - began).toFixed(0)}ms`
 }

@@ -1,4 +1,4 @@
-import { compactHeap } from '../compact-heap.js'
+import { compactHeap, mib } from '../compact-heap.js'
 import { createLogger } from '../log.js'
 
 /** Datagrams and TCP frames received: counted by the listeners, read once a second. */
@@ -40,7 +40,6 @@ export class BurstCompaction {
     if (this.peak < BURST_PER_SECOND || perSecond > this.peak * QUIET_SHARE) return
     this.peak = 0
     const rss = process.memoryUsage.rss()
-    const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`
     if (rss > this.settledRss * GROWTH) log.debug(`after a burst of queries: ${compactHeap()}`)
     else log.debug(`after a burst of queries: RSS ${mib(rss)} is within ${GROWTH}× of ${mib(this.settledRss)}, not compacted`)
     this.settledRss = process.memoryUsage.rss()
