@@ -45,6 +45,9 @@ export const Flag = {
   CD: 0x0010,
 } as const
 
+/** The opcode's four bits in the header's flags word. */
+export const OPCODE_MASK = 0x7800
+
 /** The DO bit in an OPT record's flags (its TTL field's low 16 bits, RFC 3225). */
 export const DO_BIT = 0x8000
 

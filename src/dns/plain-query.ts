@@ -1,4 +1,4 @@
-import { CLASSIC_UDP_SIZE, DO_BIT, Flag, HEADER_SIZE, RRClass, RRType } from './constants.js'
+import { CLASSIC_UDP_SIZE, DO_BIT, Flag, HEADER_SIZE, OPCODE_MASK, RRClass, RRType } from './constants.js'
 import { MAX_LABEL, MAX_NAME_WIRE } from './names.js'
 
 /**
@@ -20,7 +20,6 @@ export interface PlainQuery {
 /** The bits of `PlainQuery.variant`. */
 export const Variant = { RD: 1, CD: 2, EDNS: 4, DO: 8 } as const
 
-const OPCODE_MASK = 0x7800
 /** A root-owned OPT record without options: owner, type, payload size, rcode/version/flags, RDLENGTH. */
 const BARE_OPT_SIZE = 11
 const FNV_OFFSET = 0x811c9dc5
