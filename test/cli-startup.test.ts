@@ -147,8 +147,9 @@ describe('logs', () => {
     const port = await freePort()
     const conf = tempFile('Corefile', demoBlock(port, ['log']))
     const cli = await serve(['-conf', conf, '-log.format', 'json', '-quiet'])
-    expect(await cli.waitForOutput('"plugin":"kubernetes"'), cli.stderr).toBe(true)
-    await dig('kubernetes.default.svc.cluster.local', 'A', { port })
+    // The kubernetes line can come before the sockets are bound (-quiet prints no banner), so ask until answered.
+    const answered = await until(() => dig('kubernetes.default.svc.cluster.local', 'A', { port }), (reply) => reply.status === 'NOERROR', 10_000)
+    expect(answered.status, cli.stderr).toBe('NOERROR')
     expect(await cli.waitForOutput('NOERROR')).toBe(true)
     const lines = cli.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, string>)
     for (const line of lines) {
