@@ -1,4 +1,5 @@
-import { createServer, type Server } from 'node:http'
+import type { Server } from 'node:http'
+import { http } from '../node-http.js'
 import { ListenError } from '../errors.js'
 import type { HttpRoute } from './http-route.js'
 import { parseHttpAddress } from './listen-address.js'
@@ -28,7 +29,7 @@ export class HttpEndpoints {
         existing.routes = paths
         continue
       }
-      const entry = { server: createServer(), routes: paths }
+      const entry = { server: http.createServer(), routes: paths }
       entry.server.on('request', (req, res) => {
         const route = entry.routes.get(new URL(req.url ?? '/', 'http://x').pathname)
         if (!route || (req.method !== 'GET' && req.method !== 'HEAD')) {

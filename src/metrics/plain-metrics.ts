@@ -1,4 +1,4 @@
-import { Counter, Histogram } from 'prom-client'
+import { Counter, Histogram } from './prom-client.js'
 import { registry } from './registry.js'
 
 /*

@@ -1,4 +1,4 @@
-import { Registry } from 'prom-client'
+import { Registry } from './prom-client.js'
 
 /** Every metric of the process; the prometheus plugin serves it. */
 export const registry = new Registry()

@@ -1,4 +1,4 @@
-import { Gauge } from 'prom-client'
+import { Gauge } from '../metrics/prom-client.js'
 import { CLASSIC_UDP_SIZE, Flag, HEADER_SIZE, RRType } from '../dns/constants.js'
 import type { DnsQuery, Reply, ReplayTerms } from '../dns/message.js'
 import { sameQuestion, Variant, type PlainQuery } from '../dns/plain-query.js'

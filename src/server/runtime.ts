@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { collectDefaultMetrics, Counter, Gauge } from 'prom-client'
+import { collectProcessMetrics, Counter, Gauge } from '../metrics/prom-client.js'
 import { readCorefile } from '../config/corefile.js'
 import { loadServerPlan, type ServerPlan } from './server-plan.js'
 import { ClusterDnsError } from '../errors.js'
@@ -67,7 +67,7 @@ export class Runtime {
     const text = this.options.text ?? readCorefile(this.confPath)
     const plan = loadServerPlan(this.confPath, { ...this.options, text, lifecycle: this.lifecycle, warn: (m) => log.warn(m) })
     if (!processMetricsOn) {
-      collectDefaultMetrics({ register: registry })
+      collectProcessMetrics(registry)
       buildInfo.labels(this.version, '', process.version).set(1)
       processMetricsOn = true
     }

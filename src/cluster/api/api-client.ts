@@ -1,6 +1,7 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http'
+import type { Agent as HttpAgent, IncomingMessage } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import { ApiStatusError } from '../../errors.js'
+import { http } from '../../node-http.js'
 import type { ApiTarget } from './api-target.js'
 import { splitListPage, type ListPage } from './json-fields.js'
 
@@ -24,12 +25,12 @@ export interface LineHandler {
  */
 export class ApiClient {
   private readonly agent: HttpAgent
-  private readonly send: typeof httpRequest
+  private readonly send: typeof http.request
 
   constructor(private readonly target: ApiTarget) {
     const secure = target.server.protocol === 'https:'
-    this.agent = secure ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true })
-    this.send = secure ? httpsRequest : httpRequest
+    this.agent = secure ? new HttpsAgent({ keepAlive: true }) : new http.Agent({ keepAlive: true })
+    this.send = secure ? httpsRequest : http.request
   }
 
   /** One list page, split into its items (each parsed by the caller, or refused for its size). */

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram } from 'prom-client'
+import { Counter, Gauge, Histogram } from '../../metrics/prom-client.js'
 import { registry } from '../../metrics/registry.js'
 import { exponentialBuckets } from '../../metrics/buckets.js'
 

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import { Counter } from 'prom-client'
+import { Counter } from '../../metrics/prom-client.js'
 import { expectArgs, expectNoBlock } from '../../config/directive-args.js'
 import { parseZone } from '../../config/server-address.js'
 import { Rcode, RRType } from '../../dns/constants.js'

@@ -1,4 +1,4 @@
-import { Counter, Gauge } from 'prom-client'
+import { Counter, Gauge } from '../../metrics/prom-client.js'
 import { PlainCounter } from '../../metrics/plain-metrics.js'
 import { registry } from '../../metrics/registry.js'
 

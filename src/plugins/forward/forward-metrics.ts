@@ -1,4 +1,4 @@
-import { Counter, Histogram } from 'prom-client'
+import { Counter, Histogram } from '../../metrics/prom-client.js'
 import { registry } from '../../metrics/registry.js'
 import { TIME_BUCKETS } from '../../metrics/buckets.js'
 

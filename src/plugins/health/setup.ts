@@ -1,4 +1,4 @@
-import { Counter, Histogram } from 'prom-client'
+import { Counter, Histogram } from '../../metrics/prom-client.js'
 import { durationArg, expectArgs, httpAddressArg } from '../../config/directive-args.js'
 import { registry } from '../../metrics/registry.js'
 import type { PluginDefinition } from '../plugin.js'

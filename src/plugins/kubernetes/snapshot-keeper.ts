@@ -1,4 +1,4 @@
-import { Gauge } from 'prom-client'
+import { Gauge } from '../../metrics/prom-client.js'
 import type { RecordStore } from '../../cluster/record-store.js'
 import { readSnapshot, writeSnapshot, writeSnapshotSync, type Snapshot } from '../../cluster/snapshot.js'
 import { ErrorCode, isError } from '../../errors.js'

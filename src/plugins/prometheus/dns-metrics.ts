@@ -1,4 +1,4 @@
-import { Counter, Gauge } from 'prom-client'
+import { Counter, Gauge } from '../../metrics/prom-client.js'
 import { registry } from '../../metrics/registry.js'
 import { TIME_BUCKETS } from '../../metrics/buckets.js'
 import { PlainCounter, PlainHistogram } from '../../metrics/plain-metrics.js'
