@@ -1,14 +1,11 @@
 // One side of bench/api-source-memory.ts, in its own process so its memory is its own:
-//   clusterdns URL: our API source feeding the record store (the built dist/ code)
+//   clusterdns URL: our API source feeding the record store (src/ bundled by the parent, as dist/ is)
 //   lists URL:      the same with watch-list off (paginated lists)
 //   informer URL:   @kubernetes/client-node's makeInformer, the library's way, for comparison
 // It reports over IPC: 'synced' (time to ready, memory after GC, peak RSS while syncing),
 // then answers 'peak-start'/'peak-report' (peak RSS in a window) and, for clusterdns, 'burst'
 // (when each of a set of slices was applied to the store).
-import { ApiSource } from '../dist/cluster/api/api-source.js'
-import { resolveApiTarget } from '../dist/cluster/api/kube-config.js'
-import { RecordStore } from '../dist/cluster/record-store.js'
-import { setLogSink } from '../dist/log.js'
+const { ApiSource, resolveApiTarget, RecordStore, setLogSink } = await import(process.env.BENCH_API_PARTS)
 
 const [mode, url] = process.argv.slice(2)
 const quiet = { debug() {}, info() {}, warn() {}, error() {} }

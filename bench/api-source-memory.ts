@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { build } from 'esbuild'
 import { parse } from 'yaml'
 import { FakeApiServer } from '../test/support/api-server/fake-api-server.js'
 import { FakeCluster, type KubeObject } from '../test/support/api-server/fake-cluster.js'
@@ -39,6 +40,28 @@ const BURST = 1000
 const SPACED = 50
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const CHILD = fileURLToPath(new URL('./api-source-child.mjs', import.meta.url))
+// The child's parts of src/, bundled as `npm run build` bundles the server (dist/ holds only the server's entry points).
+const API_PARTS = join(ROOT, 'node_modules', '.cache', 'clusterdns-bench', 'api-parts.js')
+await build({
+  stdin: {
+    contents: [
+      "export { ApiSource } from './src/cluster/api/api-source.ts'",
+      "export { resolveApiTarget } from './src/cluster/api/kube-config.ts'",
+      "export { RecordStore } from './src/cluster/record-store.ts'",
+      "export { setLogSink } from './src/log.ts'",
+    ].join('\n'),
+    resolveDir: ROOT,
+  },
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  packages: 'external',
+  charset: 'ascii',
+  entryNames: 'api-parts',
+  outdir: join(API_PARTS, '..'),
+  logLevel: 'warning',
+})
 const MB = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!
@@ -150,7 +173,7 @@ async function measureLatency(child: ChildProcess, round: number, result: RunRes
 
 async function runChild(mode: 'clusterdns' | 'lists' | 'informer', round: number): Promise<RunResult | null> {
   const spawnedAt = Date.now()
-  const child = fork(CHILD, [mode, api.url], { execArgv: ['--expose-gc', ...NODE_FLAGS], env: { ...process.env, NODE_OPTIONS: '' }, stdio: 'inherit' })
+  const child = fork(CHILD, [mode, api.url], { execArgv: ['--expose-gc', ...NODE_FLAGS], env: { ...process.env, NODE_OPTIONS: '', BENCH_API_PARTS: API_PARTS }, stdio: 'inherit' })
   let synced: Record<string, any>
   try {
     synced = await next(child, 'synced')
