@@ -21,7 +21,7 @@ export const ErrorCode = {
   SELECTOR: 'CDNS_ERR_SELECTOR',
   /** No usable way to reach the Kubernetes API. */
   API_CONFIG: 'CDNS_ERR_API_CONFIG',
-  /** The Kubernetes API answered a request with an error status (403, 410, 500…). */
+  /** The Kubernetes API answered a request with an error status (403, 410, 500...). */
   API_STATUS: 'CDNS_ERR_API_STATUS',
   /** An upstream resolver gave no reply in time. */
   UPSTREAM_TIMEOUT: 'CDNS_ERR_UPSTREAM_TIMEOUT',
@@ -71,7 +71,7 @@ export class ConfigError extends ClusterDnsError {
     this.detail = detail
   }
 
-  /** The same problem, said to come from `source` (`plugin/cache`): `file:line: plugin/cache: …`. */
+  /** The same problem, said to come from `source` (`plugin/cache`): `file:line: plugin/cache: ...`. */
   within(source: string): ConfigError {
     return new ConfigError(this, `${source}: ${this.detail}`)
   }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ROOT } from './support/cli-process.js'
@@ -19,6 +19,12 @@ describe('the npm package', () => {
     for (const path of ['bin/clusterdns.cjs', 'dist/main.js', 'package.json', 'README.md', 'Corefile.example', 'examples/demo-cluster.yaml', 'src/plugins/debug/README.md']) {
       expect(paths).toContain(path)
     }
+  })
+
+  it("dist/'s JavaScript is ASCII: V8 keeps a source with any character beyond Latin-1 at two bytes a character", () => {
+    const scripts = readdirSync(join(ROOT, 'dist')).filter((f) => f.endsWith('.js'))
+    expect(scripts).toContain('main.js')
+    for (const file of scripts) expect(readFileSync(join(ROOT, 'dist', file), 'latin1'), file).toMatch(/^[\x00-\x7f]*$/)
   })
 
   it('its bin is the launcher, and prepare builds dist/', () => {

@@ -60,7 +60,7 @@ export function byteSizeArg(d: Directive, text: string | undefined): number {
 }
 
 const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
-const DURATION_PART = /(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g
+const DURATION_PART = /(\d+\.?\d*|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/g
 
 /**
  * Parses a Go duration (`5s`, `1m30s`, `250ms`, `.5s`, and `0` without a unit, as Go's

@@ -18,7 +18,7 @@ function isPlainName(name: string): boolean {
 export class WireWriter {
   buf: Buffer
   offset = 0
-  /** Name suffix (exact letters) → where it was written, for pointers. */
+  /** Name suffix (exact letters) to where it was written, for pointers. */
   private readonly written = new Map<string, number>()
 
   constructor(initialSize = 4096) {

@@ -62,7 +62,7 @@ export class Runtime {
     this.dns = new DnsServer({ answerCache: options.answerCache })
   }
 
-  /** Loads and starts the Corefile; throws (ConfigError, ListenError…) when it cannot. */
+  /** Loads and starts the Corefile; throws (ConfigError, ListenError...) when it cannot. */
   async start(): Promise<void> {
     const text = this.options.text ?? readCorefile(this.confPath)
     const plan = loadServerPlan(this.confPath, { ...this.options, text, lifecycle: this.lifecycle, warn: (m) => log.warn(m) })
