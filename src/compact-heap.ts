@@ -1,7 +1,7 @@
 import { getHeapStatistics, setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 
-type Collect = (options: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void
+type Collect = (options: { type: 'major'; execution: 'sync' | 'async'; flavor?: 'last-resort' }) => void
 let collect: Collect | null = null
 
 /** A byte count as whole MiB, as the compaction lines print it. */
@@ -14,12 +14,22 @@ export const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} M
  * and returns the rest (175 MiB). It stops the process for ~200 ms per 100 MiB of live heap (queries
  * wait in the socket buffers), so it runs only after a full list and after a burst of queries.
  */
-export function compactHeap(): string {
+function collector(): Collect {
   if (collect === null) {
     // `gc` is only given to contexts made after the flag is set; the main one stays as it was.
     setFlagsFromString('--expose-gc')
     collect = runInNewContext('gc') as Collect
   }
+  return collect
+}
+
+/** Starts a major collection and returns: V8 marks concurrently and sweeps later, without a long pause. */
+export function collectSoon(): void {
+  collector()({ type: 'major', execution: 'async' })
+}
+
+export function compactHeap(): string {
+  const collect = collector()
   const before = getHeapStatistics().total_heap_size
   const began = performance.now()
   collect({ type: 'major', execution: 'sync', flavor: 'last-resort' })

@@ -5,7 +5,7 @@ import type { SliceRecord } from '../records.js'
 import { ApiClient } from './api-client.js'
 import { ApiHealth } from './api-health.js'
 import { programmingDuration } from './api-metrics.js'
-import { compactHeap } from '../../compact-heap.js'
+import { collectSoon, compactHeap } from '../../compact-heap.js'
 import type { ApiTarget } from './api-target.js'
 import { DEFAULT_MAX_OBJECT_BYTES, ResourceWatch } from './resource-watch.js'
 import { ENDPOINT_SLICES, LIVE_PODS_FIELD_SELECTOR, NAMESPACES, PODS, SERVICES } from './watched-kinds.js'
@@ -25,6 +25,13 @@ export interface ApiSourceOptions {
 const DEFAULT_PROGRESS_MS = 5000
 /** How long after a full list the heap is compacted: after /ready has answered, and the next kind's list if several end together. */
 const COMPACT_AFTER_MS = 1000
+/**
+ * While a full list is read, a major collection is started this often (marking runs concurrently).
+ * Left to itself V8 lets a list's garbage pile up until it ends: the parsed JSON, socket buffers, and
+ * the store's Maps as they rehash into ever larger arrays (at 150,000 Pods, 122 MiB of heap for 75
+ * live, RSS 196 MiB against 150 steady). Collecting every second holds the peak near 1.1× steady.
+ */
+const COLLECT_WHILE_LISTING_MS = 1000
 
 /**
  * Feeds a store from the Kubernetes API: Namespaces, Services, EndpointSlices (unless
@@ -36,6 +43,7 @@ export class ApiSource {
   private readonly startedAt = Date.now()
   private progress: NodeJS.Timeout | null = null
   private compaction: NodeJS.Timeout | null = null
+  private collecting: NodeJS.Timeout | null = null
 
   constructor(
     target: ApiTarget,
@@ -94,11 +102,16 @@ export class ApiSource {
       if (parts.length > 0) this.log.info(`syncing for ${((now - this.startedAt) / 1000).toFixed(0)}s: ${parts.join(', ')}`)
     }, every)
     this.progress.unref()
+    this.collecting = setInterval(() => {
+      if (this.watches.some((w) => w.listing)) collectSoon()
+    }, COLLECT_WHILE_LISTING_MS)
+    this.collecting.unref()
   }
 
   stop(): void {
     this.stopProgress()
     if (this.compaction) clearTimeout(this.compaction)
+    if (this.collecting) clearInterval(this.collecting)
     for (const w of this.watches) w.stop()
   }
 

@@ -68,6 +68,8 @@ export class ResourceWatch<K extends RecordKind> {
   /** Objects received by the initial sync in progress, for progress lines. */
   received = 0
   listed = false
+  /** A full list (pages, or a watch-list's initial events) is being read. */
+  listing = false
 
   constructor(private readonly options: ResourceWatchOptions<K>) {
     this.watchList = options.watchList
@@ -135,20 +137,25 @@ export class ResourceWatch<K extends RecordKind> {
     this.received = 0
     let listVersion = ''
     let next: string | undefined
-    do {
-      const page = await client.list(kind.path, { limit: PAGE_SIZE, continue: next, ...this.selectors() }, this.stopping.signal)
-      listVersion ||= page.metadata?.resourceVersion ?? ''
-      for (const [start, end] of page.items) {
-        this.received++
-        if (end - start > this.options.maxObjectBytes) {
-          this.refuseOversize(page.text.slice(start, start + OVERSIZE_PREFIX), end - start)
-          continue
+    this.listing = true
+    try {
+      do {
+        const page = await client.list(kind.path, { limit: PAGE_SIZE, continue: next, ...this.selectors() }, this.stopping.signal)
+        listVersion ||= page.metadata?.resourceVersion ?? ''
+        for (const [start, end] of page.items) {
+          this.received++
+          if (end - start > this.options.maxObjectBytes) {
+            this.refuseOversize(page.text.slice(start, start + OVERSIZE_PREFIX), end - start)
+            continue
+          }
+          const record = this.project(parseFields(page.text, kind.fields, start, end))
+          if (record) replacement.put(record)
         }
-        const record = this.project(parseFields(page.text, kind.fields, start, end))
-        if (record) replacement.put(record)
-      }
-      next = page.metadata?.continue || undefined
-    } while (next)
+        next = page.metadata?.continue || undefined
+      } while (next)
+    } finally {
+      this.listing = false
+    }
     replacement.finish()
     this.options.log.debug(`${kind.objectKind}: listed ${this.received} at resourceVersion ${listVersion}`)
     this.resourceVersion = listVersion
@@ -186,6 +193,7 @@ export class ResourceWatch<K extends RecordKind> {
     const signal = AbortSignal.any([this.stopping.signal, stream.signal])
     let replacement = initial ? store.beginReplace(kind.store) : null
     if (initial) this.received = 0
+    this.listing = initial
     let gone = false
     const handler = {
       // A 200 with nothing to say yet still proves the API is there.
@@ -215,6 +223,7 @@ export class ResourceWatch<K extends RecordKind> {
           if (replacement && meta.annotations?.[INITIAL_EVENTS_END] === 'true' && typeof meta.resourceVersion === 'string') {
             replacement.finish()
             replacement = null
+            this.listing = false
             this.resourceVersion = meta.resourceVersion
             this.listedNow()
           }
@@ -227,7 +236,11 @@ export class ResourceWatch<K extends RecordKind> {
       },
       oversize: (prefix: string, length: number): void => this.refuseOversize(prefix, length),
     }
-    await client.watch(kind.path, { ...query, timeoutSeconds: seconds, ...this.selectors() }, signal, seconds * 1000 + WATCH_GRACE_MS, maxObjectBytes, handler)
+    try {
+      await client.watch(kind.path, { ...query, timeoutSeconds: seconds, ...this.selectors() }, signal, seconds * 1000 + WATCH_GRACE_MS, maxObjectBytes, handler)
+    } finally {
+      this.listing = false
+    }
     if (this.stopped) return
     if (gone) throw new GoneError()
     if (replacement && !stream.signal.aborted) throw new WatchListUnsupported('the watch ended before its initial-events-end bookmark')

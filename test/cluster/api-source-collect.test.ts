@@ -1,0 +1,37 @@
+import { constants, PerformanceObserver } from 'node:perf_hooks'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { afterEach, describe, expect, it } from 'vitest'
+import { apiServerForEach } from '../support/api-server/seed.js'
+import { DEMO_CLUSTER } from '../support/cluster.js'
+import { kubernetes, serverBlock } from '../support/corefile.js'
+import { serverForEach } from '../support/dns-server.js'
+
+// Registered in this order so that the DNS server stops before its API server closes.
+const startApiServer = apiServerForEach()
+const startServer = serverForEach()
+
+/** When each major collection of this process ended (performance.now()). */
+const majors: number[] = []
+const observer = new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    if ((entry.detail as { kind?: number } | undefined)?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majors.push(entry.startTime + entry.duration)
+  }
+})
+afterEach(() => observer.disconnect())
+
+describe('garbage while a full list is read', () => {
+  it('a major collection starts every second until the list is in, then no more than the one compaction', async () => {
+    const api = await startApiServer([DEMO_CLUSTER])
+    // The list's answer takes 3.5 s: a quiet process that V8 alone would not collect in that time.
+    api.listDelayMs = 3500
+    observer.observe({ entryTypes: ['gc'] })
+    const began = performance.now()
+    await startServer(serverBlock([kubernetes([`endpoint ${api.url}`, 'startup_timeout 10s'], 'cluster.local in-addr.arpa')]))
+    const synced = performance.now()
+    expect(synced - began).toBeGreaterThan(3000)
+    expect(majors.filter((at) => at > began && at <= synced).length).toBeGreaterThanOrEqual(3)
+    // The compaction after the list runs 1 s after it; from then on, nothing more.
+    await sleep(3500)
+    expect(majors.filter((at) => at > synced + 1500).length).toBeLessThanOrEqual(1)
+  })
+})
