@@ -32,6 +32,10 @@ COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
 USER 65532:65532
 EXPOSE 53/udp 53/tcp 9153/tcp 8080/tcp 8181/tcp
+# glibc's malloc, held to 2 arenas and fixed thresholds (no growing mmap threshold), gives back what
+# a burst used: RSS idle 60 MiB instead of 62, 10 s after a 1,000,000-packet flood 1.27x instead of
+# 1.36x its value before (README, Sizing).
+ENV GLIBC_TUNABLES=glibc.malloc.arena_max=2:glibc.malloc.mmap_threshold=262144:glibc.malloc.trim_threshold=131072
 # Node is PID 1 here: the server handles SIGTERM itself (lameduck, then a clean exit).
 # 1 MiB semi-spaces keep a large sync's short-lived JSON from piling up (README, Sizing: at 150,000
 # watched Pods a peak of 211 MiB instead of 334, 155 MiB steady instead of 189); the flag does not

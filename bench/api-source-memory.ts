@@ -6,15 +6,16 @@
  * each run in a fresh process, in the same run as the library's informer (the reference):
  *   server      the real server (dist/main.js) with a `kubernetes { endpoint … pods verified }` and
  *               `ready` Corefile: time from spawn to /ready 200, RSS from /proc (VmRSS, VmHWM)
- *   plain-server  the same without BENCH_NODE_FLAGS: what the flags change
+ *   plain-server  the same without the Node flags: what they change
  *   clusterdns  our API source feeding the record store in a bare process (heap after GC, latency)
  *   lists       the same with watch-list off: paginated lists, as against an API server without it
  *   informer    @kubernetes/client-node's makeInformer, the library's way
  *
  *   npm run bench:api -- [SERVICES] [PODS_PER_SERVICE] [EXTRA_PODS_PER_SERVICE] [RUNS]   (default 10000 10 5 3)
  * The test API server (watch-list on) holds the whole synthetic cluster in this process (give it a
- * large heap, as the npm script does); the measured processes run with Node's defaults, or with
- * BENCH_NODE_FLAGS (e.g. "--max-semi-space-size=1"). BENCH_MODES picks modes (e.g. "server"),
+ * large heap, as the npm script does); the measured processes run with the image's environment
+ * (its Dockerfile's ENV) and its Node flags, or BENCH_NODE_FLAGS instead ("" for Node's defaults).
+ * BENCH_MODES picks modes (e.g. "server"),
  * BENCH_PODS the server's `pods` setting (default verified).
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process'
@@ -28,12 +29,14 @@ import { parse } from 'yaml'
 import { FakeApiServer } from '../test/support/api-server/fake-api-server.js'
 import { FakeCluster, type KubeObject } from '../test/support/api-server/fake-cluster.js'
 import { freePort } from '../test/support/ports.js'
+import { IMAGE_ENV, IMAGE_NODE_FLAGS } from './image-settings.js'
 import { syntheticCluster } from './synthetic-cluster.js'
 
 const [services = 10_000, podsPerService = 10, extraPodsPerService = 5, runs = 3] = process.argv.slice(2).map(Number)
 const MODES = (process.env.BENCH_MODES ?? 'server,plain-server,clusterdns,lists,informer').split(',').filter(Boolean) as Mode[]
 type Mode = 'server' | 'plain-server' | 'clusterdns' | 'lists' | 'informer'
-const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)
+// By default the measured processes start as the image starts the server (its Node flags and environment).
+const NODE_FLAGS = process.env.BENCH_NODE_FLAGS === undefined ? [...IMAGE_NODE_FLAGS] : process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean)
 /** The server mode's `pods` setting (the sizing table has rows without pods). */
 const SERVER_PODS = process.env.BENCH_PODS ?? 'verified'
 const BURST = 1000
@@ -173,7 +176,7 @@ async function measureLatency(child: ChildProcess, round: number, result: RunRes
 
 async function runChild(mode: 'clusterdns' | 'lists' | 'informer', round: number): Promise<RunResult | null> {
   const spawnedAt = Date.now()
-  const child = fork(CHILD, [mode, api.url], { execArgv: ['--expose-gc', ...NODE_FLAGS], env: { ...process.env, NODE_OPTIONS: '', BENCH_API_PARTS: API_PARTS }, stdio: 'inherit' })
+  const child = fork(CHILD, [mode, api.url], { execArgv: ['--expose-gc', ...NODE_FLAGS], env: { ...process.env, ...IMAGE_ENV, NODE_OPTIONS: '', BENCH_API_PARTS: API_PARTS }, stdio: 'inherit' })
   let synced: Record<string, any>
   try {
     synced = await next(child, 'synced')
@@ -224,7 +227,7 @@ async function startServer(corefile: string, flags = NODE_FLAGS): Promise<{ chil
   const spawnedAt = Date.now()
   const child = spawn(process.execPath, [...flags, join(ROOT, 'dist', 'main.js'), '-conf', join(dir, 'Corefile')], {
     cwd: dir,
-    env: { ...process.env, NODE_OPTIONS: '' },
+    env: { ...process.env, ...IMAGE_ENV, NODE_OPTIONS: '' },
     stdio: ['ignore', 'ignore', 'inherit'],
     detached: true,
   })

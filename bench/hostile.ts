@@ -29,6 +29,7 @@ import { malformedQuery } from '../test/support/fuzz.js'
 import { freePort } from '../test/support/ports.js'
 import { buildQuery, frame, tcpExchange, udpExchange } from '../test/support/raw-client.js'
 import { startUnbound } from '../test/support/unbound.js'
+import { IMAGE_ENV, IMAGE_NODE_FLAGS } from './image-settings.js'
 
 const packets = Number(process.argv[2] ?? 1_000_000)
 const CONTROL = 'web.shop.svc.cluster.local'
@@ -42,10 +43,9 @@ writeFileSync(
   join(dir, 'Corefile'),
   `.:${port} {\n  bind 127.0.0.1\n  kubernetes cluster.local in-addr.arpa ip6.arpa {\n    manifests ${DEMO_CLUSTER} ${LAB_CLUSTER}\n  }\n  forward . 127.0.0.1:${upstream.port}\n}\n`,
 )
-// The image's flags (between the node binary and dist/main.js in the Dockerfile's ENTRYPOINT): memory is measured as deployed.
-const entrypoint = JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(readFileSync(fileURLToPath(new URL('../Dockerfile', import.meta.url)), 'utf8'))![1]!) as string[]
-const nodeFlags = [...entrypoint.slice(1, entrypoint.indexOf('dist/main.js')), ...(process.env.HOSTILE_NODE_FLAGS ?? '').split(' ').filter(Boolean)]
-const server = spawn(process.execPath, [...nodeFlags, MAIN, '-conf', join(dir, 'Corefile')], { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+// Started as the image starts it (its Node flags and environment): memory is measured as deployed.
+const nodeFlags = [...IMAGE_NODE_FLAGS, ...(process.env.HOSTILE_NODE_FLAGS ?? '').split(' ').filter(Boolean)]
+const server = spawn(process.execPath, [...nodeFlags, MAIN, '-conf', join(dir, 'Corefile')], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, ...IMAGE_ENV } })
 let logLines = 0
 let exited: string | null = null
 server.stdout.on('data', (chunk: Buffer) => (logLines += chunk.toString().split('\n').length - 1))
@@ -82,7 +82,7 @@ for (let i = 0; i < 100 && !(await udpExchange(port, buildQuery(CONTROL, 'A'), 2
 for (let i = 0; i < 200; i++) await Promise.all(Array.from({ length: 100 }, (_, j) => udpExchange(port, buildQuery(CONTROL, 'A', { id: j }), 1000)))
 const rssBefore = await rssAround(3000)
 
-console.log(`# clusterdns hostile run: ${packets.toLocaleString('en-US')} UDP packets twice, ${(packets / 10).toLocaleString('en-US')} TCP, ${SLOWLORIS} slowloris connections; server flags: ${nodeFlags.join(' ') || 'none'}`)
+console.log(`# clusterdns hostile run: ${packets.toLocaleString('en-US')} UDP packets twice, ${(packets / 10).toLocaleString('en-US')} TCP, ${SLOWLORIS} slowloris connections; server flags: ${nodeFlags.join(' ') || 'none'}, environment: ${Object.entries(IMAGE_ENV).map(([k, v]) => `${k}=${v}`).join(' ') || 'none'}`)
 
 /** A UDP flood with control queries, RSS sampled through it and 10 s after. */
 async function flood(label: string, make?: typeof malformedQuery): Promise<{ tally: FuzzTally; allAnswered: boolean; rssAfter: number }> {
