@@ -1,3 +1,4 @@
+import { IMAGE_ENV, IMAGE_NODE_FLAGS } from '../image-settings.js'
 import type { Workload } from './workloads.js'
 
 /** One server on one workload: medians of the repeats. */
@@ -67,7 +68,8 @@ export function markdown(results: readonly Measurement[], workloads: readonly Wo
     '- **node floor**: `bench/floor-responder.mjs`, Node reading the question name and sending a fixed A record.',
     '- **clusterdns**: this checkout, kubeadm\'s Corefile (`manifests/configmap.yaml`: errors, health, ready,',
     '  kubernetes, prometheus, forward, cache 30, loop, reload, loadbalance) on `examples/demo-cluster.yaml`,',
-    '  `forward . 127.0.0.1:PORT` to unbound.',
+    '  `forward . 127.0.0.1:PORT` to unbound; started as the image starts it (the Dockerfile\'s Node flags',
+    `  and environment: ${[...IMAGE_NODE_FLAGS, ...Object.entries(IMAGE_ENV).map(([k, v]) => `${k}=${v}`)].map((s) => `\`${s}\``).join(', ')}).`,
     '- **unbound** (the outside world, not measured): local data only, `local-zone: "." static`, never',
     '  recursing; a `redirect` zone answers any name under it, for never-seen names.',
     '- **nsd** (when installed): authoritative for the same cluster answers (copied from clusterdns with dig)',

@@ -5,6 +5,7 @@ import { dig } from '../../test/support/dig.js'
 import { freePort } from '../../test/support/ports.js'
 import { buildQuery, udpExchange } from '../../test/support/raw-client.js'
 import { unboundConfig } from '../../test/support/unbound.js'
+import { IMAGE_ENV, IMAGE_NODE_FLAGS } from '../image-settings.js'
 import { start, stop, type Started } from './processes.js'
 
 /** The core the server under test has to itself; dnsperf, unbound and the bench run on the other. */
@@ -88,7 +89,7 @@ function kubeadmCorefile(port: number, http: { health: number; ready: number; me
 `
 }
 
-/** clusterdns built in `checkout` (its dist/), with kubeadm's plugins. */
+/** clusterdns built in `checkout` (its dist/), with kubeadm's plugins, started as this checkout's image starts it. */
 export async function startClusterDns(name: string, checkout: string, dir: string, cluster: string, upstream: Server): Promise<Server & { readonly metricsPort: number }> {
   const http = { health: await freePort(), ready: await freePort(), metrics: await freePort() }
   const folder = join(dir, name.replace(/\W+/g, '-'))
@@ -96,7 +97,8 @@ export async function startClusterDns(name: string, checkout: string, dir: strin
   const server = await serve(name, (port) => {
     const corefile = join(folder, 'Corefile')
     writeFileSync(corefile, kubeadmCorefile(port, http, cluster, upstream.port))
-    return [process.execPath, join(checkout, 'dist', 'main.js'), '-conf', corefile]
+    // As the image starts it: its environment (through env, which execs node in its place) and Node flags.
+    return ['env', ...Object.entries(IMAGE_ENV).map(([k, v]) => `${k}=${v}`), process.execPath, ...IMAGE_NODE_FLAGS, join(checkout, 'dist', 'main.js'), '-conf', corefile]
   }, SERVER_CORE, 'web.shop.svc.cluster.local')
   return { ...server, metricsPort: http.metrics }
 }
