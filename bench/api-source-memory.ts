@@ -65,7 +65,7 @@ await build({
   outdir: join(API_PARTS, '..'),
   logLevel: 'warning',
 })
-const MB = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`
+const MB = (bytes: number, digits = 0): string => `${(bytes / 2 ** 20).toFixed(digits)} MiB`
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!
 
@@ -301,7 +301,7 @@ for (let round = 0; round < runs; round++) {
     if (result) results[mode].push(result)
   }
   idle.push(await idleRss())
-  console.log(`idle run ${round + 1}: kubeadm's Corefile against an empty API, RSS ${MB(idle[idle.length - 1]!)}`)
+  console.log(`idle run ${round + 1}: kubeadm's Corefile against an empty API, RSS ${MB(idle[idle.length - 1]!, 1)}`)
 }
 
 console.log(`\nmedians of ${runs} runs (each in a fresh process; heap and RSS after GC once synced, server: RSS 10 s after the API went quiet):`)
@@ -323,7 +323,7 @@ for (const mode of MODES) {
 for (const mode of ['server', 'plain-server'] as const) {
   if (results[mode].length) console.log(`${mode}: CPU time used by the time /ready said 200: ${median(results[mode].map((r) => r.cpuMs!))} ms (median)`)
 }
-console.log(`idle RSS, kubeadm's default Corefile against an empty API: ${MB(median(idle))} (median of ${idle.length})`)
+console.log(`idle RSS, kubeadm's default Corefile against an empty API: ${MB(median(idle), 1)} (median of ${idle.length})`)
 const ours = results.clusterdns
 const lib = results.informer
 if (ours.length && lib.length) {

@@ -1,42 +1,56 @@
-import { createRequire } from 'node:module'
 import type * as PromClient from 'prom-client'
+import RegistryClass from 'prom-client/lib/registry.js'
+import CounterClass from 'prom-client/lib/counter.js'
+import GaugeClass from 'prom-client/lib/gauge.js'
+import HistogramClass from 'prom-client/lib/histogram.js'
+import processStartTime from 'prom-client/lib/metrics/processStartTime.js'
+import osMemoryHeap from 'prom-client/lib/metrics/osMemoryHeap.js'
+import processOpenFileDescriptors from 'prom-client/lib/metrics/processOpenFileDescriptors.js'
+import processMaxFileDescriptors from 'prom-client/lib/metrics/processMaxFileDescriptors.js'
+import eventLoopLag from 'prom-client/lib/metrics/eventLoopLag.js'
+import processResources from 'prom-client/lib/metrics/processResources.js'
+import processHandles from 'prom-client/lib/metrics/processHandles.js'
+import processRequests from 'prom-client/lib/metrics/processRequests.js'
+import heapSizeAndUsed from 'prom-client/lib/metrics/heapSizeAndUsed.js'
+import heapSpacesSizeAndUsed from 'prom-client/lib/metrics/heapSpacesSizeAndUsed.js'
+import version from 'prom-client/lib/metrics/version.js'
+import gc from 'prom-client/lib/metrics/gc.js'
 
 /*
- * The parts of prom-client this server uses, loaded file by file. Its index also loads the
- * Pushgateway (http, https, zlib), the cluster aggregator, Summary (tdigest) and, through its CPU
- * metric, @opentelemetry/api: 7 MiB more RSS for the idle server (kubeadm's Corefile, the idle row
- * of `npm run bench:api`) for code /metrics never runs. Types still come from the package.
+ * The parts of prom-client this server uses, imported file by file (and bundled into dist/). Its
+ * index also loads the Pushgateway (http, https, zlib), the cluster aggregator, Summary (tdigest)
+ * and, through its CPU metric, @opentelemetry/api: 7 MiB more RSS for the idle server (kubeadm's
+ * Corefile, the idle row of `npm run bench:api`) for code /metrics never runs. Types come from the
+ * package.
  */
-const require = createRequire(import.meta.url)
-const lib = (file: string): unknown => require(`prom-client/lib/${file}`)
-
-export const Registry = lib('registry') as typeof PromClient.Registry
-export const Counter = lib('counter') as typeof PromClient.Counter
-export const Gauge = lib('gauge') as typeof PromClient.Gauge
-export const Histogram = lib('histogram') as typeof PromClient.Histogram
+export const Registry = RegistryClass as typeof PromClient.Registry
+export const Counter = CounterClass as typeof PromClient.Counter
+export const Gauge = GaugeClass as typeof PromClient.Gauge
+export const Histogram = HistogramClass as typeof PromClient.Histogram
 export type Registry = PromClient.Registry
 export type Counter<T extends string = string> = PromClient.Counter<T>
 export type Gauge<T extends string = string> = PromClient.Gauge<T>
 export type Histogram<T extends string = string> = PromClient.Histogram<T>
 export type { CounterConfiguration, GaugeConfiguration, HistogramConfiguration, MetricObjectWithValues, MetricValue } from 'prom-client'
 
+/** A default metric's file: registers its series in `registry`. */
 type DefaultMetric = (registry: PromClient.Registry, config: Record<string, unknown>) => void
 
 /** prom-client's default metrics, as `collectDefaultMetrics` registers them but for the CPU ones. */
 const DEFAULT_METRICS = [
-  'processStartTime',
-  'osMemoryHeap',
-  'processOpenFileDescriptors',
-  'processMaxFileDescriptors',
-  'eventLoopLag',
-  'processResources',
-  'processHandles',
-  'processRequests',
-  'heapSizeAndUsed',
-  'heapSpacesSizeAndUsed',
-  'version',
-  'gc',
-] as const
+  processStartTime,
+  osMemoryHeap,
+  processOpenFileDescriptors,
+  processMaxFileDescriptors,
+  eventLoopLag,
+  processResources,
+  processHandles,
+  processRequests,
+  heapSizeAndUsed,
+  heapSpacesSizeAndUsed,
+  version,
+  gc,
+] as DefaultMetric[]
 
 /**
  * prom-client's process and nodejs metrics, same names and help. The three CPU counters are kept
@@ -44,7 +58,7 @@ const DEFAULT_METRICS = [
  * @opentelemetry/api (for exemplars, which we do not use).
  */
 export function collectProcessMetrics(registry: PromClient.Registry): void {
-  for (const name of DEFAULT_METRICS) (lib(`metrics/${name}`) as DefaultMetric)(registry, { eventLoopMonitoringPrecision: 10 })
+  for (const register of DEFAULT_METRICS) register(registry, { eventLoopMonitoringPrecision: 10 })
   const cpu = (name: string, help: string, seconds: (usage: NodeJS.CpuUsage) => number): void => {
     new Counter({
       name,
