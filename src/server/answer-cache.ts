@@ -1,3 +1,4 @@
+import { onBurstEnd } from '../burst-release.js'
 import { Gauge } from '../metrics/prom-client.js'
 import { CLASSIC_UDP_SIZE, Flag, HEADER_SIZE, RRType } from '../dns/constants.js'
 import type { DnsQuery, Reply, ReplayTerms } from '../dns/message.js'
@@ -117,17 +118,6 @@ new Gauge({
 })
 
 /**
- * After a burst of queries: every cache lets go of the answers nobody asked for twice. A flood of
- * one-off names (random labels, a scan) fills the caches with answers that will not be asked again;
- * kept, they hold their memory after the burst. Returns how many were let go.
- */
-export function shedUnreplayedAnswers(): number {
-  let shed = 0
-  for (const cache of live) shed += cache.shedUnreplayed()
-  return shed
-}
-
-/**
  * A wire-level cache of answers in front of the chains of one listener: a query whose question,
  * RD/CD/EDNS/DO bits and letter case (where it matters) match a kept answer is answered by copying
  * that answer's bytes, its ID and question bytes put in. It keeps only replies whose plugin
@@ -140,6 +130,9 @@ export class AnswerCache {
   /** In the order kept: the first is evicted first. */
   private readonly order = new Set<CachedAnswer>()
   bytes = 0
+
+  /** After a burst, the answers nobody asked for twice go: a flood of one-off names would hold its memory. */
+  private readonly unregister = onBurstEnd(() => this.shedUnreplayed())
 
   constructor(private readonly limits: { readonly entries: number; readonly bytes: number } = DEFAULT_LIMITS) {
     live.add(this)
@@ -262,6 +255,7 @@ export class AnswerCache {
     this.order.clear()
     this.bytes = 0
     live.delete(this)
+    this.unregister()
   }
 
   private remove(entry: CachedAnswer): void {

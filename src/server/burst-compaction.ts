@@ -1,6 +1,6 @@
+import { releaseAfterBurst } from '../burst-release.js'
 import { compactHeap, mib } from '../compact-heap.js'
 import { createLogger } from '../log.js'
-import { shedUnreplayedAnswers } from './answer-cache.js'
 
 /** Datagrams and TCP frames received: counted by the listeners, read once a second. */
 export const received = { count: 0 }
@@ -14,8 +14,8 @@ const GROWTH = 1.1
 const log = createLogger('')
 
 /**
- * After a burst of queries, once the load has fallen: the answer caches let go of what was never
- * replayed, then one compacting collection. A burst grows V8's heap, and an idle process runs no
+ * After a burst of queries, once the load has fallen: what the burst's one-off names filled is let
+ * go (`burst-release.ts`), then one compacting collection. A burst grows V8's heap, and an idle process runs no
  * collection that would return it (bench:hostile: 1.32× its RSS before, 10 s after a flood); this
  * returns it, paying the pause while there is little to delay.
  */
@@ -41,7 +41,7 @@ export class BurstCompaction {
     if (perSecond > this.peak) this.peak = perSecond
     if (this.peak < BURST_PER_SECOND || perSecond > this.peak * QUIET_SHARE) return
     this.peak = 0
-    const shed = `${shedUnreplayedAnswers()} answers never replayed let go`
+    const shed = `${releaseAfterBurst()} entries kept for one-off names let go`
     const rss = process.memoryUsage.rss()
     if (rss > this.settledRss * GROWTH) log.debug(`after a burst of queries: ${shed}, ${compactHeap()}`)
     else log.debug(`after a burst of queries: ${shed}; RSS ${mib(rss)} is within ${GROWTH}× of ${mib(this.settledRss)}, not compacted`)

@@ -26,7 +26,7 @@ export function kubernetesMiddleware(
   store: RecordStore,
   zones: ZoneLookup,
   resolve: (name: string, type: number) => Promise<Reply>,
-): { middleware: Middleware; explainName(name: string, type: number): ExplainedLookup | null } {
+): { middleware: Middleware; explainName(name: string, type: number): ExplainedLookup | null; forget(): number } {
   const memo = new Map<string, Lookup>()
   let memoGeneration = -1
   // An answer made from the store is replayed until the store changes: one promise per generation.
@@ -84,6 +84,12 @@ export function kubernetesMiddleware(
   }
   return {
     middleware,
+    /** Empties the memo (after a burst of one-off names); returns how many lookups it held. */
+    forget() {
+      const held = memo.size
+      memo.clear()
+      return held
+    },
     explainName(name, type) {
       const lower = name.toLowerCase()
       const zone = longestZone(lower, options.zones)

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { onBurstEnd } from '../../burst-release.js'
 // The plugin's metric families are registered whenever it is configured, as in CoreDNS,
 // not only once the (lazily loaded) API source starts.
 import '../../cluster/api/api-metrics.js'
@@ -36,7 +37,8 @@ export const kubernetes: PluginDefinition = {
     const hostSearch = hostSearchDomains()
     const zones = new ZoneLookup(options, store, own)
     const snapshot = options.snapshot ? new SnapshotKeeper(options.snapshot, store, log) : null
-    const { middleware, explainName } = kubernetesMiddleware(options, store, zones, block.resolve)
+    const { middleware, explainName, forget } = kubernetesMiddleware(options, store, zones, block.resolve)
+    let released: (() => void) | null = null
     return {
       middleware,
       explainName,
@@ -45,6 +47,8 @@ export const kubernetes: PluginDefinition = {
       // The API configuration is read here, not at setup, so -validate works away from the cluster;
       // the client library (~85 MiB of RSS) is loaded only for a kubeconfig.
       async start() {
+        // A flood of one-off names fills the lookup memo (up to 50,000 lookups) as much as the answer cache.
+        released = onBurstEnd(forget)
         if (options.manifests.length > 0) {
           // Loaded only for files: the YAML parser costs an API-fed server ~2 MiB for nothing.
           const { ManifestSource } = await import('../../cluster/manifest-source.js')
@@ -63,6 +67,7 @@ export const kubernetes: PluginDefinition = {
         snapshot?.start()
       },
       stop() {
+        released?.()
         source?.stop()
         snapshot?.stop()
       },
