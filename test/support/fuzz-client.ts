@@ -20,14 +20,39 @@ export interface FuzzTally {
 
 const newTally = (): FuzzTally => ({ sent: 0, replies: 0, unparseable: 0, idMismatches: 0, examples: [], rcodes: {} })
 
-function check(tally: FuzzTally, reply: Buffer, outstanding: Set<number>, sentPackets: Map<number, Buffer>): void {
+/**
+ * Queries sent and not yet answered, by ID. An ID is used again after 65,536 queries on a socket; a
+ * query a busy server answers late (a forwarded one that timed out upstream) may still be owed its
+ * reply then, so each ID counts how many queries with it are owed one.
+ */
+class Outstanding {
+  private readonly owed = new Map<number, number>()
+  size = 0
+
+  add(id: number): void {
+    this.owed.set(id, (this.owed.get(id) ?? 0) + 1)
+    this.size++
+  }
+
+  /** Whether a query with `id` was owed a reply (it is not any more). */
+  take(id: number): boolean {
+    const owed = this.owed.get(id)
+    if (owed === undefined) return false
+    if (owed === 1) this.owed.delete(id)
+    else this.owed.set(id, owed - 1)
+    this.size--
+    return true
+  }
+}
+
+function check(tally: FuzzTally, reply: Buffer, outstanding: Outstanding, sentPackets: Map<number, Buffer>): void {
   tally.replies++
   const problem = malformation(reply)
   const id = reply.length >= 2 ? reply.readUInt16BE(0) : -1
   if (problem) {
     tally.unparseable++
     if (tally.examples.length < 5) tally.examples.push(`${problem}: query ${sentPackets.get(id)?.toString('hex')} reply ${reply.toString('hex')}`)
-  } else if (!outstanding.delete(id)) {
+  } else if (!outstanding.take(id)) {
     tally.idMismatches++
     if (tally.examples.length < 5) tally.examples.push(`reply ID ${id} answers no query outstanding`)
   }
@@ -51,7 +76,7 @@ export async function fuzzUdp(
     Array.from({ length: options.sockets ?? 8 }, async () => {
       const socket = createSocket('udp4')
       await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
-      const outstanding = new Set<number>()
+      const outstanding = new Outstanding()
       const sentPackets = new Map<number, Buffer>()
       socket.on('message', (reply) => check(tally, reply, outstanding, sentPackets))
       socket.on('error', () => {})
@@ -65,7 +90,6 @@ export async function fuzzUdp(
         const id = s.next++ & 0xffff
         const packet = make(random)
         if (packet.length >= 2) packet.writeUInt16BE(id, 0)
-        // An ID used again: whatever the first query got, it is not outstanding any more.
         s.outstanding.add(id)
         if (tally.examples.length < 5) s.sentPackets.set(id, packet)
         s.socket.send(packet, port, '127.0.0.1')
@@ -89,7 +113,7 @@ export async function fuzzTcp(port: number, count: number, options: { seed?: num
   const perConnection = options.perConnection ?? 50
   const quietMs = options.quietMs ?? 500
   const one = async (): Promise<void> => {
-    const outstanding = new Set<number>()
+    const outstanding = new Outstanding()
     const sentPackets = new Map<number, Buffer>()
     const frames: Buffer[] = []
     for (let id = 0; id < perConnection && tally.sent < count; id++, tally.sent++) {
