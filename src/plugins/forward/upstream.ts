@@ -136,9 +136,10 @@ export class Upstream {
         this.checking = false
       },
       () => {
+        // A check still out when the upstream was closed (a reload, a shutdown) counts for nothing.
+        if (this.closed) return
         this.fails++
         this.counters.healthcheckFailures.inc()
-        if (this.closed) return
         this.probing = setTimeout(() => this.check(), this.settings.healthCheckMs)
         this.probing.unref()
       },

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import { block, serverBlock } from '../../support/corefile.js'
 import { logLines, serverForEach, type RunningServer } from '../../support/dns-server.js'
@@ -49,5 +50,16 @@ describe('forward with every upstream down', () => {
     expect(reply.status).toBe('SERVFAIL')
     expect(asked()).toBe(before)
     expect(logLines).toContain('[ERROR] plugin/errors: 2 api.example.com. A: no healthy proxies')
+  })
+
+  it('stops checking when its server stops: a check still out then counts no failure', async () => {
+    const server = await startServer(corefile())
+    await markDown(server)
+    // markDown returns as a check fails; the next goes out 100 ms later and waits up to 1 s for its reply.
+    await sleep(300)
+    await server.stop()
+    const failedChecks = await metricSum('coredns_proxy_healthcheck_failures_total', { to: to() })
+    await sleep(1300)
+    expect(await metricSum('coredns_proxy_healthcheck_failures_total', { to: to() })).toBe(failedChecks)
   })
 })
