@@ -20,7 +20,7 @@ const observer = new PerformanceObserver((list) => {
 afterEach(() => observer.disconnect())
 
 describe('garbage while a full list is read', () => {
-  it('a major collection starts every second until the list is in, then no more than the one compaction', async () => {
+  it('a major collection starts every second until the list is in, then they stop', async () => {
     const api = await startApiServer([DEMO_CLUSTER])
     // The list's answer takes 3.5 s: a quiet process that V8 alone would not collect in that time.
     api.listDelayMs = 3500
@@ -30,8 +30,9 @@ describe('garbage while a full list is read', () => {
     const synced = performance.now()
     expect(synced - began).toBeGreaterThan(3000)
     expect(majors.filter((at) => at > began && at <= synced).length).toBeGreaterThanOrEqual(3)
-    // The compaction after the list runs 1 s after it; from then on, nothing more.
-    await sleep(3500)
-    expect(majors.filter((at) => at > synced + 1500).length).toBeLessThanOrEqual(1)
+    // From 1.5 s after the list (its compaction runs 1 s after it), 3 s in which collections every
+    // second would make 3: at most a late compaction and one of V8's own (its memory reducer).
+    await sleep(4500)
+    expect(majors.filter((at) => at > synced + 1500).length).toBeLessThanOrEqual(2)
   })
 })
