@@ -15,9 +15,9 @@ const log = createLogger('')
 
 /**
  * After a burst of queries, once the load has fallen: what the burst's one-off names filled is let
- * go (`burst-release.ts`), then one compacting collection. A burst grows V8's heap, and an idle process runs no
- * collection that would return it (bench:hostile: 1.32× its RSS before, 10 s after a flood); this
- * returns it, paying the pause while there is little to delay.
+ * go (`burst-release.ts`), then one compacting collection. A burst grows V8's heap, and an idle
+ * process runs no collection that would return it (bench:hostile: 1.32× its RSS before, 10 s after
+ * a flood); this returns it, paying the pause while there is little to delay.
  */
 export class BurstCompaction {
   private timer: NodeJS.Timeout | null = null
