@@ -1,5 +1,5 @@
 import { HEADER_SIZE, RRType } from './constants.js'
-import { skipName } from './wire-ttls.js'
+import { recordSpans, skipName, type MessageSpans } from './wire-ttls.js'
 import { shuffleInPlace } from '../random.js'
 
 /** Offsets that every compression pointer in the message points at; null when it does not parse. */
@@ -39,44 +39,38 @@ export interface AddressGroup {
 
 /**
  * The answer section's address records that a shuffle may move, one group per type, and how many
- * A and AAAA records the answer holds in all; null when the message does not parse.
+ * A and AAAA records the answer holds in all; null when the message does not parse. `spans`: the
+ * message's records, when the caller has them already.
  */
-export function addressRecordGroups(wire: Buffer): { readonly groups: readonly AddressGroup[]; readonly addresses: number; readonly types: number } | null {
-  if (wire.length < HEADER_SIZE) return null
-  const sections = [wire.readUInt16BE(6), wire.readUInt16BE(8), wire.readUInt16BE(10)]
+export function addressRecordGroups(
+  wire: Buffer,
+  spans: MessageSpans | null = recordSpans(wire),
+): { readonly groups: readonly AddressGroup[]; readonly addresses: number; readonly types: number } | null {
+  if (!spans) return null
   const nameOffsets: number[] = []
+  // The question's names (they parsed, as `spans` says): where a pointer might hide too.
   let offset = HEADER_SIZE
   for (let q = wire.readUInt16BE(4); q > 0; q--) {
     nameOffsets.push(offset)
-    offset = skipName(wire, offset)
-    if (offset < 0) return null
-    offset += 4
+    offset = skipName(wire, offset) + 4
   }
   const byType = new Map<number, Array<{ start: number; end: number }>>()
   let addresses = 0
   const types = new Set<number>()
-  for (let s = 0; s < 3; s++) {
-    for (let i = 0; i < sections[s]!; i++) {
-      const start = offset
-      nameOffsets.push(offset)
-      offset = skipName(wire, offset)
-      if (offset < 0 || offset + 10 > wire.length) return null
-      const type = wire.readUInt16BE(offset)
-      const rdata = offset + 10
-      const end = rdata + wire.readUInt16BE(offset + 8)
-      if (end > wire.length) return null
-      for (const at of NAME_RDATA[type]?.(wire, rdata) ?? []) if (at >= 0) nameOffsets.push(at)
-      if (s === 0 && (type === RRType.A || type === RRType.AAAA)) {
-        addresses++
-        types.add(type)
-        if (offset - start === 2) {
-          if (!byType.has(type)) byType.set(type, [])
-          byType.get(type)!.push({ start, end })
-        }
+  spans.sections.forEach((section, s) => {
+    for (const { start, end, type, rdlengthAt } of section) {
+      nameOffsets.push(start)
+      for (const at of NAME_RDATA[type]?.(wire, rdlengthAt + 2) ?? []) if (at >= 0) nameOffsets.push(at)
+      if (s !== 0 || (type !== RRType.A && type !== RRType.AAAA)) continue
+      addresses++
+      types.add(type)
+      // Owner, then type, class and TTL (8 bytes) before RDLENGTH: 10 bytes when the owner is a pointer.
+      if (rdlengthAt - start === 10) {
+        if (!byType.has(type)) byType.set(type, [])
+        byType.get(type)!.push({ start, end })
       }
-      offset = end
     }
-  }
+  })
   const targets = pointerTargets(wire, nameOffsets)
   if (!targets) return null
   const groups = [...byType.values()].map((records) => ({ records, movable: ![...targets].some((t) => records.some((r) => t >= r.start && t < r.end)) }))

@@ -196,7 +196,7 @@ export class AnswerCache {
     if (ttlOffsets === undefined) return
     let shuffle: readonly AddressGroup[] | null = null
     if (policy.shuffle) {
-      const found = addressRecordGroups(kept)
+      const found = addressRecordGroups(kept, spans)
       if (!found) return
       // A reply we wrote was shuffled record by record: only a whole single-type group replays alike.
       const whole = found.addresses < 2 || (found.types === 1 && found.groups.length === 1 && found.groups[0]!.movable && found.groups[0]!.records.length === found.addresses)
