@@ -239,7 +239,7 @@ export class AnswerCache {
   }
 
   /** Lets go of the answers never replayed; returns how many. */
-  shedUnreplayed(): number {
+  private shedUnreplayed(): number {
     let shed = 0
     for (const entry of this.order) {
       if (entry.replayed) continue
