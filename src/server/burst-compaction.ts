@@ -1,5 +1,6 @@
+import { getHeapStatistics } from 'node:v8'
 import { releaseAfterBurst } from '../burst-release.js'
-import { compactHeap, mib } from '../compact-heap.js'
+import { collectNow, compactHeap, mib } from '../compact-heap.js'
 import { createLogger } from '../log.js'
 
 /** Datagrams and TCP frames received: counted by the listeners, read once a second. */
@@ -8,22 +9,37 @@ export const received = { count: 0 }
 /** A second with at least this many queries is a burst; one with a tenth of the burst's peak is quiet. */
 const BURST_PER_SECOND = 2000
 const QUIET_SHARE = 0.1
-/** Grown by more than this since the last settled size, RSS is worth a compaction once it is quiet. */
-const GROWTH = 1.1
+/**
+ * Grown by more than this in a burst, V8's heap and the memory of its Buffers are worth a collection
+ * once it is quiet. Any collection forced from here deoptimizes the hot path (see `compactHeap`;
+ * `collectNow` does too), so a burst that only warmed the server up is left to V8's own collections.
+ */
+const COLLECT_BEYOND = 16 * 2 ** 20
+/** Committed heap beyond what is live, after that collection, that is worth a compaction as well. */
+const COMPACT_BEYOND = 8 * 2 ** 20
+
+/** What a collection can return: V8's heap and the memory held by Buffers and ArrayBuffers. */
+function heapAndExternal(): number {
+  const { total_heap_size: heap, external_memory: external } = getHeapStatistics()
+  return heap + external
+}
 
 const log = createLogger('')
 
 /**
  * After a burst of queries, once the load has fallen: what the burst's one-off names filled is let
- * go (`burst-release.ts`), then one compacting collection. A burst grows V8's heap, and an idle
- * process runs no collection that would return it (bench:hostile: 1.32× its RSS before, 10 s after
- * a flood); this returns it, paying the pause while there is little to delay.
+ * go (`burst-release.ts`); then, if the burst grew the heap by more than COLLECT_BEYOND, a major
+ * collection, and a compacting one if the heap still keeps more than COMPACT_BEYOND it does not use.
+ * A flood grows V8's heap, and an idle process runs no collection that would return it
+ * (bench:hostile: 1.32× its RSS before, 10 s after a flood); this returns it, paying the pause while
+ * there is little to delay. Collecting after every burst made each load after a pause start on
+ * deoptimized code: stalls of 10–20 ms (bench:dns, p99 at half load).
  */
 export class BurstCompaction {
   private timer: NodeJS.Timeout | null = null
   private last = received.count
   private peak = 0
-  private settledRss = process.memoryUsage.rss()
+  private settled = heapAndExternal()
 
   start(): void {
     this.timer ??= setInterval(() => this.tick(), 1000)
@@ -39,12 +55,18 @@ export class BurstCompaction {
     const perSecond = received.count - this.last
     this.last = received.count
     if (perSecond > this.peak) this.peak = perSecond
+    // Until a burst, the heap's size is where the next one starts from.
+    if (this.peak < BURST_PER_SECOND) this.settled = heapAndExternal()
     if (this.peak < BURST_PER_SECOND || perSecond > this.peak * QUIET_SHARE) return
     this.peak = 0
     const shed = `${releaseAfterBurst()} entries kept for one-off names let go`
-    const rss = process.memoryUsage.rss()
-    if (rss > this.settledRss * GROWTH) log.debug(`after a burst of queries: ${shed}, ${compactHeap()}`)
-    else log.debug(`after a burst of queries: ${shed}; RSS ${mib(rss)} is within ${GROWTH}× of ${mib(this.settledRss)}, not compacted`)
-    this.settledRss = process.memoryUsage.rss()
+    const grown = heapAndExternal() - this.settled
+    if (grown <= COLLECT_BEYOND) {
+      log.debug(`after a burst of queries: ${shed}; heap and buffers grew by ${mib(Math.max(0, grown))}, not collected`)
+    } else {
+      const { total, used } = collectNow()
+      const collected = `heap and buffers grew by ${mib(grown)}, collected: ${mib(used)} in use of ${mib(total)}`
+      log.debug(`after a burst of queries: ${shed}, ${collected}${total - used > COMPACT_BEYOND ? `, ${compactHeap()}` : ', not compacted'}`)
+    }
   }
 }
