@@ -162,8 +162,8 @@ export function startDnsmasq(upstream: Server): Promise<Server> {
 }
 
 /**
- * `ref` of this repository built in `dir` (git archive + tsc, sharing this checkout's
- * node_modules): the baseline clusterdns, measured in the same run.
+ * `ref` of this repository built in `dir` (git archive + its own `npm run build`, sharing this
+ * checkout's node_modules): the baseline clusterdns, measured in the same run.
  */
 export function buildBaseline(root: string, ref: string, dir: string): { checkout: string; commit: string } {
   const commit = execFileSync('git', ['-C', root, 'rev-parse', '--short', ref], { encoding: 'utf8' }).trim()
@@ -171,6 +171,7 @@ export function buildBaseline(root: string, ref: string, dir: string): { checkou
   mkdirSync(checkout, { recursive: true })
   execFileSync('sh', ['-c', `git -C "$1" archive "$2" | tar -x -C "$3"`, 'sh', root, commit, checkout])
   execFileSync('ln', ['-s', join(root, 'node_modules'), join(checkout, 'node_modules')])
-  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(checkout, 'tsconfig.json')], { stdio: 'inherit' })
+  // Built as that commit builds itself (before the bundle, tsc wrote dist/).
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: checkout, stdio: 'inherit' })
   return { checkout, commit }
 }
