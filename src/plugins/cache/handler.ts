@@ -2,6 +2,7 @@ import { LRUCache } from 'lru-cache'
 import { Flag, HEADER_SIZE, Rcode } from '../../dns/constants.js'
 import { NameEncodingError } from '../../errors.js'
 import type { DnsQuery, Reply, ReplayTerms } from '../../dns/message.js'
+import { keptCopy } from '../../dns/kept-bytes.js'
 import { inAnyZone, zoneText } from '../../dns/names.js'
 import { withoutOpt } from '../../dns/relayed-sections.js'
 import { encodeReply } from '../../dns/response-encoder.js'
@@ -91,7 +92,7 @@ export function cacheMiddleware(options: CacheOptions, server: string): Middlewa
     for (const at of scanned.offsets) wire.writeUInt32BE(Math.min(wire.readUInt32BE(at), cap), at)
     byClass[cls === 'success' ? 'denial' : 'success'].delete(key)
     // Kept without the OPT record: a hit gets one made for its own query, as CoreDNS's cache does.
-    const entry: Entry = { wire: withoutOpt(wire), ttlOffsets: scanned.offsets, rcode: reply.rcode, storedAt: Date.now(), ttlSeconds, cls, hits: 0, firstHitAt: 0, refreshing: false, replay: null }
+    const entry: Entry = { wire: keptCopy(withoutOpt(wire)), ttlOffsets: scanned.offsets, rcode: reply.rcode, storedAt: Date.now(), ttlSeconds, cls, hits: 0, firstHitAt: 0, refreshing: false, replay: null }
     entry.replay = replayTerms(key, entry)
     byClass[cls].set(key, entry)
     entryGauges[cls].set(byClass[cls].size)

@@ -1,9 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
+import { collectNow } from '../../../src/compact-heap.js'
 import { block, kubernetes, serverBlock } from '../../support/corefile.js'
 import { serverForEach } from '../../support/dns-server.js'
 import { metricSum } from '../../support/metrics.js'
 import { freePort } from '../../support/ports.js'
+import { buildQuery, udpExchange } from '../../support/raw-client.js'
 import { startUnbound, unboundForFile, type UnboundZone } from '../../support/unbound.js'
 
 const ZONE: UnboundZone = { zone: 'example.com.', records: ['api.example.com. 300 IN A 192.0.2.80', 'www.example.com. 300 IN A 192.0.2.81'] }
@@ -17,6 +19,30 @@ const misses = (): Promise<number> => metricSum('coredns_cache_misses_total')
 const ttlOf = (record: string | undefined): number => Number(record?.split(' ')[1])
 
 describe('cache', () => {
+  it('keeps each answer in memory of its own, not in a slab of the Buffer pool it shares with traffic', async () => {
+    const names = Array.from({ length: 100 }, (_, i) => `n${i}.kept.example`)
+    const upstream = await startUnbound({ zone: 'kept.example.', records: names.map((n, i) => `${n}. 300 IN A 192.0.2.${i}`) }, '127.0.0.1', await freePort())
+    try {
+      const server = await startServer(serverBlock(['cache 30', `forward . 127.0.0.1:${upstream.port}`]))
+      const buffersHeld = (): number => {
+        collectNow()
+        return process.memoryUsage().arrayBuffers
+      }
+      const before = buffersHeld()
+      for (const name of names) {
+        const reply = await udpExchange(server.port, buildQuery(name, 'A'), 2000)
+        expect(reply?.readUInt16BE(6), name).toBe(1)
+        // The traffic between two kept answers: short-lived Buffers of the same pool, a slab's worth.
+        for (let i = 0; i < 1024; i++) Buffer.allocUnsafe(Buffer.poolSize / 1024)
+      }
+      // 100 answers of ~60 bytes; each keeping its slab would hold 100 × Buffer.poolSize (6.25 MiB).
+      expect(buffersHeld() - before).toBeLessThan(1024 * 1024)
+      expect(await metricSum('coredns_cache_entries', { type: 'success' })).toBe(100)
+    } finally {
+      await upstream.stop()
+    }
+  })
+
   it('answers a repeated question from memory, its TTL counting down, in the asker’s letter case', async () => {
     const server = await startServer(corefile('cache 30'))
     const before = await hits('success')
