@@ -1,4 +1,3 @@
-import { LRUCache } from 'lru-cache'
 import { Flag, HEADER_SIZE, Rcode } from '../../dns/constants.js'
 import { NameEncodingError } from '../../errors.js'
 import type { DnsQuery, Reply, ReplayTerms } from '../../dns/message.js'
@@ -10,6 +9,7 @@ import { scanTtls } from '../../dns/wire-ttls.js'
 import type { Handler, Middleware } from '../plugin.js'
 import { cacheEntries, cacheEvictions, cacheHits, cacheMisses, cachePrefetches, cacheRequests, cacheServedStale } from './cache-metrics.js'
 import type { CacheClass, CacheOptions, ClassOptions } from './options.js'
+import { RecentlyUsed } from './recently-used.js'
 
 const PLUGIN = 'cache'
 const MAX_MESSAGE = 65535
@@ -50,9 +50,9 @@ export function cacheMiddleware(options: CacheOptions, server: string): Middlewa
     evictions: { success: cacheEvictions.labels(...typed('success')), denial: cacheEvictions.labels(...typed('denial')) },
   }
   const entryGauges = { success: cacheEntries.labels(...typed('success')), denial: cacheEntries.labels(...typed('denial')) }
-  const byClass: Record<CacheClass, LRUCache<string, Entry>> = {
-    success: new LRUCache({ max: options.success.capacity, dispose: (_v, _k, reason) => reason === 'evict' && counters.evictions.success.inc() }),
-    denial: new LRUCache({ max: options.denial.capacity, dispose: (_v, _k, reason) => reason === 'evict' && counters.evictions.denial.inc() }),
+  const byClass: Record<CacheClass, RecentlyUsed<string, Entry>> = {
+    success: new RecentlyUsed(options.success.capacity, () => counters.evictions.success.inc()),
+    denial: new RecentlyUsed(options.denial.capacity, () => counters.evictions.denial.inc()),
   }
 
   const keyOf = (q: DnsQuery): string =>
