@@ -1,10 +1,22 @@
+/** An entry and its neighbours in use order. */
+interface Node<K, V> {
+  readonly key: K
+  value: V
+  older: Node<K, V> | null
+  newer: Node<K, V> | null
+}
+
 /**
  * Entries by key, the least recently used first; past `max` entries, that one goes (and `evicted`
- * is told). A Map in use order: it grows with what it holds, where lru-cache allocates its arrays
- * for `max` entries up front (430 KiB for kubeadm's one cache, empty).
+ * is told). A Map of nodes linked in use order: it grows with what it holds, where lru-cache
+ * allocates its arrays for `max` entries up front (430 KiB for kubeadm's one cache, empty). The
+ * order is kept in the links, not in the Map's own order: taking a Map's first key walks past
+ * every entry deleted since it last rehashed (4 µs an insertion in a full cache).
  */
 export class RecentlyUsed<K, V> {
-  private readonly entries = new Map<K, V>()
+  private readonly nodes = new Map<K, Node<K, V>>()
+  private oldest: Node<K, V> | null = null
+  private newest: Node<K, V> | null = null
 
   constructor(
     private readonly max: number,
@@ -12,29 +24,60 @@ export class RecentlyUsed<K, V> {
   ) {}
 
   get size(): number {
-    return this.entries.size
+    return this.nodes.size
   }
 
   /** The value of `key`, now the most recently used. */
   get(key: K): V | undefined {
-    const value = this.entries.get(key)
-    if (value !== undefined) {
-      this.entries.delete(key)
-      this.entries.set(key, value)
-    }
-    return value
+    const node = this.nodes.get(key)
+    if (node === undefined) return undefined
+    this.touch(node)
+    return node.value
   }
 
   set(key: K, value: V): void {
-    this.entries.delete(key)
-    this.entries.set(key, value)
-    if (this.entries.size > this.max) {
-      this.entries.delete(this.entries.keys().next().value!)
+    const node = this.nodes.get(key)
+    if (node !== undefined) {
+      node.value = value
+      this.touch(node)
+      return
+    }
+    const added: Node<K, V> = { key, value, older: this.newest, newer: null }
+    if (this.newest) this.newest.newer = added
+    else this.oldest = added
+    this.newest = added
+    this.nodes.set(key, added)
+    if (this.nodes.size > this.max) {
+      this.remove(this.oldest!)
       this.evicted()
     }
   }
 
   delete(key: K): boolean {
-    return this.entries.delete(key)
+    const node = this.nodes.get(key)
+    if (node === undefined) return false
+    this.remove(node)
+    return true
+  }
+
+  private remove(node: Node<K, V>): void {
+    this.unlink(node)
+    this.nodes.delete(node.key)
+  }
+
+  private unlink(node: Node<K, V>): void {
+    if (node.older) node.older.newer = node.newer
+    else this.oldest = node.newer
+    if (node.newer) node.newer.older = node.older
+    else this.newest = node.older
+  }
+
+  private touch(node: Node<K, V>): void {
+    if (node === this.newest) return
+    this.unlink(node)
+    node.older = this.newest
+    node.newer = null
+    this.newest!.newer = node
+    this.newest = node
   }
 }
