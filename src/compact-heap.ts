@@ -26,9 +26,9 @@ export function collectSoon(): void {
 }
 
 /**
- * A regular major collection, now: what is dead is freed (and the external memory of dead Buffers
- * with it), and optimized code stays (see `compactHeap`). Returns V8's heap as it is after: committed
- * and in use.
+ * A regular major collection, now: what is dead is freed, and the external memory of dead Buffers
+ * with it. Forced from here, it deoptimizes the hot path as `compactHeap` does, though it does not
+ * move what lives. Returns V8's heap as it is after: committed and in use.
  */
 export function collectNow(): { total: number; used: number } {
   collector()({ type: 'major', execution: 'sync' })

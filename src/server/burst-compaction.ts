@@ -33,7 +33,7 @@ const log = createLogger('')
  * A flood grows V8's heap, and an idle process runs no collection that would return it
  * (bench:hostile: 1.32× its RSS before, 10 s after a flood); this returns it, paying the pause while
  * there is little to delay. Collecting after every burst made each load after a pause start on
- * deoptimized code: stalls of 10–20 ms (bench:dns, p99 at half load).
+ * deoptimized code: stalls of 10–20 ms at its start (dnsperf at half load after 5 s pauses).
  */
 export class BurstCompaction {
   private timer: NodeJS.Timeout | null = null
