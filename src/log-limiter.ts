@@ -7,6 +7,12 @@ const BURST = 5
 type Level = keyof Logger
 
 /**
+ * `n` with a comma between groups of three digits, as en-US writes it. Not `toLocaleString`: its
+ * first call loads ICU's locale data, 7 MiB more RSS for as long as the process runs.
+ */
+const grouped = (n: number): string => String(n).replace(/\B(?=(\d{3})+$)/g, ',')
+
+/**
  * A logger for errors that can repeat once per query (an upstream down, a flood of bad input): of
  * each kind, the first BURST lines in a window are written, the others counted and summarized when
  * the window ends ("… and 7,643 more in the last 10 s").
@@ -44,7 +50,7 @@ export class LimitedLog {
     this.timer = null
     const seconds = this.windowMs / 1000
     for (const [kind, { dropped, level }] of this.kinds) {
-      if (dropped > 0) this.log[level](`${kind}: … and ${dropped.toLocaleString('en-US')} more in the last ${seconds} s`)
+      if (dropped > 0) this.log[level](`${kind}: … and ${grouped(dropped)} more in the last ${seconds} s`)
     }
     this.kinds.clear()
   }

@@ -25,6 +25,9 @@ describe('repeated errors are rate-limited and summarized', () => {
     // A new window starts afresh.
     log.error('upstream down', 'query again failed')
     expect(lines.at(-1)).toBe('E query again failed')
+    for (let i = 0; i < 1_000_004; i++) log.error('upstream down', `query ${i} failed`)
+    await sleep(600)
+    expect(lines.at(-1)).toBe('E upstream down: … and 1,000,000 more in the last 0.3 s')
   })
 
   it('while every upstream is down, a flood of queries writes a handful of lines, not one per query', async () => {
