@@ -15,6 +15,14 @@ const QUIET_SHARE = 0.1
  * `collectNow` does too), so a burst that only warmed the server up is left to V8's own collections.
  */
 const COLLECT_BEYOND = 16 * 2 ** 20
+/**
+ * Grown by more than this factor in a burst, RSS is worth a collection too, but at most once in
+ * RSS_COLLECT_EVERY_MS: a flood of malformed packets grows it outside V8's heap (bench:hostile:
+ * 1.32× 10 s after, left alone), and so does an ordinary burst after a collection has shrunk it,
+ * which would deoptimize the hot path after every pause.
+ */
+const RSS_GROWTH = 1.2
+const RSS_COLLECT_EVERY_MS = 10 * 60_000
 /** Committed heap beyond what is live, after that collection, that is worth a compaction as well. */
 const COMPACT_BEYOND = 8 * 2 ** 20
 
@@ -28,8 +36,9 @@ const log = createLogger('')
 
 /**
  * After a burst of queries, once the load has fallen: what the burst's one-off names filled is let
- * go (`burst-release.ts`); then, if the burst grew the heap by more than COLLECT_BEYOND, a major
- * collection, and a compacting one if the heap still keeps more than COMPACT_BEYOND it does not use.
+ * go (`burst-release.ts`); then, if the burst grew the heap by more than COLLECT_BEYOND (or RSS by
+ * RSS_GROWTH, see there), a major collection, and a compacting one if the heap still keeps more
+ * than COMPACT_BEYOND it does not use.
  * A flood grows V8's heap, and an idle process runs no collection that would return it
  * (bench:hostile: 1.32× its RSS before, 10 s after a flood); this returns it, paying the pause while
  * there is little to delay. Collecting after every burst made each load after a pause start on
@@ -39,7 +48,8 @@ export class BurstCompaction {
   private timer: NodeJS.Timeout | null = null
   private last = received.count
   private peak = 0
-  private settled = heapAndExternal()
+  private settled = { heap: heapAndExternal(), rss: process.memoryUsage.rss() }
+  private collectedAt = -Infinity
 
   start(): void {
     this.timer ??= setInterval(() => this.tick(), 1000)
@@ -55,18 +65,22 @@ export class BurstCompaction {
     const perSecond = received.count - this.last
     this.last = received.count
     if (perSecond > this.peak) this.peak = perSecond
-    // Until a burst, the heap's size is where the next one starts from.
-    if (this.peak < BURST_PER_SECOND) this.settled = heapAndExternal()
+    // Until a burst, the sizes are where the next one starts from.
+    if (this.peak < BURST_PER_SECOND) this.settled = { heap: heapAndExternal(), rss: process.memoryUsage.rss() }
     if (this.peak < BURST_PER_SECOND || perSecond > this.peak * QUIET_SHARE) return
     this.peak = 0
     const shed = `${releaseAfterBurst()} entries kept for one-off names let go`
-    const grown = heapAndExternal() - this.settled
-    if (grown <= COLLECT_BEYOND) {
-      log.debug(`after a burst of queries: ${shed}; heap and buffers grew by ${mib(Math.max(0, grown))}, not collected`)
-    } else {
-      const { total, used } = collectNow()
-      const collected = `heap and buffers grew by ${mib(grown)}, collected: ${mib(used)} in use of ${mib(total)}`
-      log.debug(`after a burst of queries: ${shed}, ${collected}${total - used > COMPACT_BEYOND ? `, ${compactHeap()}` : ', not compacted'}`)
+    const grown = heapAndExternal() - this.settled.heap
+    const rssGrowth = process.memoryUsage.rss() / this.settled.rss
+    const now = Date.now()
+    const growth = `heap and buffers grew by ${mib(Math.max(0, grown))}, RSS by ${rssGrowth.toFixed(2)}×`
+    if (grown <= COLLECT_BEYOND && (rssGrowth <= RSS_GROWTH || now - this.collectedAt < RSS_COLLECT_EVERY_MS)) {
+      log.debug(`after a burst of queries: ${shed}; ${growth}, not collected`)
+      return
     }
+    this.collectedAt = now
+    const { total, used } = collectNow()
+    const collected = `${growth}, collected: ${mib(used)} in use of ${mib(total)}`
+    log.debug(`after a burst of queries: ${shed}, ${collected}${total - used > COMPACT_BEYOND ? `, ${compactHeap()}` : ', not compacted'}`)
   }
 }
