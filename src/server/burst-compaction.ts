@@ -12,7 +12,7 @@ const QUIET_SHARE = 0.1
 /**
  * Grown by more than this in a burst, V8's heap and the memory of its Buffers are worth a collection
  * once it is quiet. Any collection forced from here deoptimizes the hot path (see `compactHeap`;
- * `collectNow` does too), so a burst that only warmed the server up is left to V8's own collections.
+ * `collectNow` does too), so a burst that grows them less is left to V8's own collections.
  */
 const COLLECT_BEYOND = 16 * 2 ** 20
 /**
