@@ -1,4 +1,5 @@
 import { onBurstEnd } from '../burst-release.js'
+import { keptCopy } from '../dns/kept-bytes.js'
 import { Gauge } from '../metrics/prom-client.js'
 import { CLASSIC_UDP_SIZE, Flag, HEADER_SIZE, RRType } from '../dns/constants.js'
 import type { DnsQuery, Reply, ReplayTerms } from '../dns/message.js'
@@ -203,12 +204,10 @@ export class AnswerCache {
       if (!relay && !whole) return
       shuffle = found.groups.some((g) => g.movable && g.records.length > 1) ? found.groups : null
     }
-    // One exact-size allocation for both: small Buffers from Node's pool would each keep a whole
-    // slab alive (see `keptCopy`; a flood of one-off names: 18 MiB held outside the heap for 6 counted).
+    // One allocation of its own for both: small Buffers from Node's pool would each keep a whole
+    // slab alive (a flood of one-off names: 18 MiB held outside the heap for 6 counted).
     const questionLength = plain.questionEnd - HEADER_SIZE
-    const own = Buffer.allocUnsafeSlow(questionLength + kept.length)
-    packet.copy(own, 0, HEADER_SIZE, plain.questionEnd)
-    kept.copy(own, questionLength)
+    const own = keptCopy(packet.subarray(HEADER_SIZE, plain.questionEnd), kept)
     const question = own.subarray(0, questionLength)
     const entry: CachedAnswer = {
       hash: plain.hash,
