@@ -26,10 +26,13 @@ const RSS_COLLECT_EVERY_MS = 10 * 60_000
 /** Committed heap beyond what is live, after that collection, that is worth a compaction as well. */
 const COMPACT_BEYOND = 8 * 2 ** 20
 
-/** What a collection can return: V8's heap and the memory held by Buffers and ArrayBuffers. */
-function heapAndExternal(): number {
+/**
+ * The sizes a burst is measured by: `heap`, what a collection can return (V8's heap and the memory
+ * held by Buffers and ArrayBuffers), and the process's RSS.
+ */
+function sizes(): { heap: number; rss: number } {
   const { total_heap_size: heap, external_memory: external } = getHeapStatistics()
-  return heap + external
+  return { heap: heap + external, rss: process.memoryUsage.rss() }
 }
 
 const log = createLogger('')
@@ -48,7 +51,7 @@ export class BurstCompaction {
   private timer: NodeJS.Timeout | null = null
   private last = received.count
   private peak = 0
-  private settled = { heap: heapAndExternal(), rss: process.memoryUsage.rss() }
+  private settled = sizes()
   private collectedAt = -Infinity
 
   start(): void {
@@ -66,12 +69,13 @@ export class BurstCompaction {
     this.last = received.count
     if (perSecond > this.peak) this.peak = perSecond
     // Until a burst, the sizes are where the next one starts from.
-    if (this.peak < BURST_PER_SECOND) this.settled = { heap: heapAndExternal(), rss: process.memoryUsage.rss() }
+    if (this.peak < BURST_PER_SECOND) this.settled = sizes()
     if (this.peak < BURST_PER_SECOND || perSecond > this.peak * QUIET_SHARE) return
     this.peak = 0
     const shed = `${releaseAfterBurst()} entries kept for one-off names let go`
-    const grown = heapAndExternal() - this.settled.heap
-    const rssGrowth = process.memoryUsage.rss() / this.settled.rss
+    const current = sizes()
+    const grown = current.heap - this.settled.heap
+    const rssGrowth = current.rss / this.settled.rss
     const now = Date.now()
     const growth = `heap and buffers grew by ${mib(Math.max(0, grown))}, RSS by ${rssGrowth.toFixed(2)}×`
     if (grown <= COLLECT_BEYOND && (rssGrowth <= RSS_GROWTH || now - this.collectedAt < RSS_COLLECT_EVERY_MS)) {
