@@ -1,10 +1,11 @@
 import { constants, PerformanceObserver } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
-import { apiServerForEach } from '../support/api-server/seed.js'
+import { apiServerForEach, service } from '../support/api-server/seed.js'
 import { DEMO_CLUSTER } from '../support/cluster.js'
 import { kubernetes, serverBlock } from '../support/corefile.js'
 import { serverForEach } from '../support/dns-server.js'
+import { until } from '../support/until.js'
 
 // Registered in this order so that the DNS server stops before its API server closes.
 const startApiServer = apiServerForEach()
@@ -34,5 +35,23 @@ describe('garbage while a full list is read', () => {
     // second would make 3: at most a late compaction and one of V8's own (its memory reducer).
     await sleep(4500)
     expect(majors.filter((at) => at > synced + 1500).length).toBeLessThanOrEqual(2)
+  })
+
+  it('in a relist after 410 Gone, a major collection starts every half second', async () => {
+    const api = await startApiServer([DEMO_CLUSTER])
+    const dns = await startServer(serverBlock([kubernetes([`endpoint ${api.url}`], 'cluster.local in-addr.arpa')]))
+    // Past the compaction that follows the first sync.
+    await sleep(1500)
+    api.listDelayMs = 3000
+    observer.observe({ entryTypes: ['gc'] })
+    const began = performance.now()
+    api.dropWatches()
+    api.cluster.apply(service('shop', 'after-relist', '10.96.9.5'))
+    api.cluster.compact()
+    await until(() => dns.ask('after-relist.shop.svc.cluster.local', 'A'), (r) => r.status === 'NOERROR', 10_000)
+    const relisted = performance.now()
+    expect(relisted - began).toBeGreaterThan(3000)
+    // Every second, as in the first sync, would make 3 in these 3 s.
+    expect(majors.filter((at) => at > began && at <= relisted).length).toBeGreaterThanOrEqual(5)
   })
 })
