@@ -36,6 +36,8 @@ export interface FakeApiServerOptions {
 const CLIENT_USER = 'system:serviceaccount:kube-system:clusterdns'
 
 /** Until a response can take more, or is gone. */
+/** How much of a watch-list's initial events goes out in one write. */
+const INITIAL_EVENTS_WRITE = 64 * 1024
 const drainedOrClosed = (res: ServerResponse): Promise<void> =>
   new Promise((resolve) => {
     const done = (): void => {
@@ -176,10 +178,10 @@ export class FakeApiServer {
     const send = (type: string, object: unknown): void => {
       if (!res.writableEnded && !res.destroyed) res.write(`${JSON.stringify({ type, object })}\n`)
     }
-    const sendObject = (type: string, object: KubeObject): boolean => res.write(`{"type":"${type}","object":${this.json(route, object)}}\n`)
+    const eventLine = (type: string, object: KubeObject): string => `{"type":"${type}","object":${this.json(route, object)}}\n`
     const sendEvent = (event: WatchEvent): void => {
       if (res.writableEnded || res.destroyed) return
-      sendObject(event.type, event.object)
+      res.write(eventLine(event.type, event.object))
       // Node holds what a response writes in one tick until the next; the API server flushes each
       // change as its watch cache delivers it, so a burst applied in one loop leaves change by change.
       res.socket?.uncork()
@@ -202,10 +204,16 @@ export class FakeApiServer {
     this.watches.add(res)
     res.on('close', () => unsubscribe())
     if (snapshot) {
-      for (const object of snapshot.items) {
+      // Many events to a write, as the API server flushes only once its queue of events is empty, and
+      // with backpressure, as it streams: a client that reads slowly holds the rest here.
+      let batch = ''
+      for (const [i, object] of snapshot.items.entries()) {
+        batch += eventLine('ADDED', object)
+        if (batch.length < INITIAL_EVENTS_WRITE && i < snapshot.items.length - 1) continue
         if (res.writableEnded || res.destroyed) return
-        // With backpressure, as the API server streams: a client that reads slowly holds the rest here.
-        if (!sendObject('ADDED', object)) await drainedOrClosed(res)
+        const more = res.write(batch)
+        batch = ''
+        if (!more) await drainedOrClosed(res)
       }
       const annotations = { 'k8s.io/initial-events-end': 'true' }
       send('BOOKMARK', { kind: route.kind, apiVersion: route.apiVersion, metadata: { resourceVersion: String(snapshot.rv), annotations } })
