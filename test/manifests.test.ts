@@ -201,7 +201,7 @@ describe('Dockerfile', () => {
     expect(dockerfile).toContain(`org.opencontainers.image.licenses="${pkg.license}"`)
   })
 
-  it('starts Node with the semi-space size the sizing table was measured with', () => {
-    expect(dockerfile).toMatch(/^ENTRYPOINT \["\/nodejs\/bin\/node", "--max-semi-space-size=1", "dist\/main\.js"\]$/m)
+  it('starts Node with the V8 flags the sizing table was measured with', () => {
+    expect(dockerfile).toMatch(/^ENTRYPOINT \["\/nodejs\/bin\/node", "--max-semi-space-size=1", "--invocation-count-for-maglev=5000", "dist\/main\.js"\]$/m)
   })
 })
