@@ -128,12 +128,28 @@ interface RunResult {
   burstEmitMs?: number
 }
 
-/** Every watch ends and history is compacted past every client's resourceVersion: a forced relist. */
-async function forceRelist(tag: string): Promise<void> {
+/**
+ * Every watch ends and history is compacted past every client's resourceVersion: a forced relist,
+ * until `pid` is done with it. A watch-list relist makes its requests at once and then streams for
+ * seconds, so a quiet API alone would end the window (the peak's, and the one before the latency
+ * runs) while the relist, or the compaction a second after it, still runs.
+ */
+async function forceRelist(tag: string, pid: number): Promise<void> {
   api.dropWatches()
   cluster.apply({ kind: 'Namespace', apiVersion: 'v1', metadata: { name: `relist-${tag}` } })
   cluster.compact()
   await apiQuiet(3000)
+  await cpuIdle(pid)
+}
+
+/** Until `pid` has used less than 5% of a CPU for a whole second. */
+async function cpuIdle(pid: number): Promise<void> {
+  for (let before = cpuMsOf(pid); ; ) {
+    await sleep(1000)
+    const after = cpuMsOf(pid)
+    if (after - before < 50) return
+    before = after
+  }
 }
 
 async function measureLatency(child: ChildProcess, round: number, result: RunResult): Promise<void> {
@@ -185,7 +201,7 @@ async function runChild(mode: 'clusterdns' | 'lists' | 'informer', round: number
     return null
   }
   child.send({ type: 'peak-start' })
-  await forceRelist(`${mode}-${round}`)
+  await forceRelist(`${mode}-${round}`, child.pid!)
   child.send({ type: 'peak-report' })
   const { peak } = await next(child, 'peak')
   const result: RunResult = {
@@ -264,7 +280,7 @@ async function runServer(round: number, flags: string[]): Promise<RunResult> {
   await apiQuiet(10_000)
   const { rss } = memoryOf(pid)
   writeFileSync(`/proc/${pid}/clear_refs`, '5')
-  await forceRelist(`server-${round}`)
+  await forceRelist(`server-${round}`, pid)
   const relistPeak = memoryOf(pid).peak
   await server.stop()
   console.log(
