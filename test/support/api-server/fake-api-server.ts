@@ -35,9 +35,9 @@ export interface FakeApiServerOptions {
 /** The user RBAC denials name, as the API server's messages do. */
 const CLIENT_USER = 'system:serviceaccount:kube-system:clusterdns'
 
-/** Until a response can take more, or is gone. */
 /** How much of a watch-list's initial events goes out in one write. */
 const INITIAL_EVENTS_WRITE = 64 * 1024
+/** Until a response can take more, or is gone. */
 const drainedOrClosed = (res: ServerResponse): Promise<void> =>
   new Promise((resolve) => {
     const done = (): void => {
