@@ -7,10 +7,7 @@
  * throws SyntaxError.
  */
 
-/**
- * The fields to read of an object (of each object of an array): `true` parses a field whole, a
- * nested Fields reads part of it.
- */
+/** The fields to read of an object: `true` parses a field whole, a nested Fields reads part of it. */
 export interface Fields {
   readonly [field: string]: Fields | true
 }
@@ -100,22 +97,11 @@ function eachMember(text: string, i: number, member: (key: string, at: number) =
   return i + 1
 }
 
-/** The value at `i` (an object: only `fields` of it; an array: only `fields` of each element) and the index after it. */
+/** The value at `i` (an object: only `fields` of it; anything else whole) and the index after it. */
 function readValue(text: string, i: number, fields: Fields | true): [unknown, number] {
-  const c = text.charCodeAt(i)
-  if (fields === true || (c !== OPEN_BRACE && c !== OPEN_BRACKET)) {
+  if (fields === true || text.charCodeAt(i) !== OPEN_BRACE) {
     const end = valueEnd(text, i)
     return [JSON.parse(text.slice(i, end)), end]
-  }
-  if (c === OPEN_BRACKET) {
-    const elements: unknown[] = []
-    i = skipSpace(text, i + 1)
-    while (text.charCodeAt(i) !== CLOSE_BRACKET) {
-      const [element, after] = readValue(text, i, fields)
-      elements.push(element)
-      i = afterMember(text, after, CLOSE_BRACKET)
-    }
-    return [elements, i + 1]
   }
   const value: Record<string, unknown> = {}
   const end = eachMember(text, i, (key, at) => {

@@ -43,13 +43,9 @@ export const ENDPOINT_SLICES: WatchedKind<'slice'> = {
   resource: 'endpointslices',
   path: '/apis/discovery.k8s.io/v1/endpointslices',
   project: projectEndpointSlice,
-  // Not its managedFields, owner, nor each endpoint's zone, node and pod uid.
-  fields: {
-    metadata: { name: true, namespace: true, resourceVersion: true, labels: true, annotations: true },
-    addressType: true,
-    endpoints: { addresses: true, conditions: true, hostname: true, targetRef: { kind: true, name: true } },
-    ports: true,
-  },
+  // Parsed whole: most of a slice is its endpoints, which the store keeps, and JSON.parse reads a
+  // slice of 10 endpoints in 14 µs where reading only the fields kept takes 20 µs (bench:parse).
+  fields: true,
 }
 
 export const PODS: WatchedKind<'pod'> = {
