@@ -44,7 +44,7 @@ export const ENDPOINT_SLICES: WatchedKind<'slice'> = {
   path: '/apis/discovery.k8s.io/v1/endpointslices',
   project: projectEndpointSlice,
   // Parsed whole: most of a slice is its endpoints, which the store keeps, and JSON.parse reads a
-  // slice of 10 endpoints in 14 µs where reading only the fields kept takes 20 µs (bench:parse).
+  // slice of 10 endpoints in 14 us where reading only the fields kept takes 20 us (bench:parse).
   fields: true,
 }
 
