@@ -35,10 +35,13 @@ const COMPACT_AFTER_MS = 1000
 const COLLECT_WHILE_LISTING_MS = 1000
 /**
  * A relist (after 410 Gone) reads as fast as the API sends, with few records to make, so its garbage
- * piles up faster: at 150,000 Pods its peak was 1.16–1.25× steady collecting every second, 1.12–1.13×
- * every half second. Relists are rare; the pauses are the price of staying inside the memory limit.
+ * piles up faster, most in its first second, when Services, EndpointSlices and the first Pods come
+ * in at once. At 150,000 Pods its peak was 1.16–1.25× steady collecting every second, 1.14–1.28× every
+ * half second (twelve runs), 1.08–1.09× every quarter second (three runs, alternating with three at
+ * half a second: 1.16–1.19×). Relists are rare; the pauses are the price of staying inside the
+ * memory limit.
  */
-const COLLECT_WHILE_RELISTING_MS = 500
+const COLLECT_WHILE_RELISTING_MS = 250
 
 /**
  * Feeds a store from the Kubernetes API: Namespaces, Services, EndpointSlices (unless
