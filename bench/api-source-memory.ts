@@ -26,6 +26,7 @@ import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { build } from 'esbuild'
 import { parse } from 'yaml'
+import { ENDPOINT_SLICES, NAMESPACES, PODS, SERVICES } from '../src/cluster/api/watched-kinds.js'
 import { collectNow } from '../src/compact-heap.js'
 import { FakeApiServer } from '../test/support/api-server/fake-api-server.js'
 import { FakeCluster, type KubeObject } from '../test/support/api-server/fake-cluster.js'
@@ -98,7 +99,7 @@ console.log(
  */
 async function primeSerialization(): Promise<void> {
   const END = Buffer.from('k8s.io/initial-events-end')
-  for (const path of ['/api/v1/namespaces', '/api/v1/services', '/apis/discovery.k8s.io/v1/endpointslices', '/api/v1/pods']) {
+  for (const { path } of [NAMESPACES, SERVICES, ENDPOINT_SLICES, PODS]) {
     const stop = new AbortController()
     const res = await fetch(`${api.url}${path}?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true`, { signal: stop.signal })
     // The end's bookmark may straddle two reads: the last bytes of each are kept for the next.
