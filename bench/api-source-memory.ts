@@ -32,6 +32,7 @@ import { FakeApiServer } from '../test/support/api-server/fake-api-server.js'
 import { FakeCluster, type KubeObject } from '../test/support/api-server/fake-cluster.js'
 import { freePort } from '../test/support/ports.js'
 import { IMAGE_ENV, IMAGE_NODE_FLAGS } from './image-settings.js'
+import { median } from './median.js'
 import { syntheticCluster } from './synthetic-cluster.js'
 
 const [services = 10_000, podsPerService = 10, extraPodsPerService = 5, runs = 3] = process.argv.slice(2).map(Number)
@@ -68,7 +69,6 @@ await build({
   logLevel: 'warning',
 })
 const MB = (bytes: number, digits = 0): string => `${(bytes / 2 ** 20).toFixed(digits)} MiB`
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!
 
 const cluster = new FakeCluster(50_000)

@@ -10,6 +10,7 @@
 import dnsPacket from 'dns-packet'
 import { decodeQuery } from '../src/dns/query-decoder.js'
 import { buildQuery } from '../test/support/raw-client.js'
+import { median } from './median.js'
 
 const [rounds = 30, sampleMs = 50] = process.argv.slice(2).map(Number)
 const BATCH = 100
@@ -29,7 +30,6 @@ const decoders = {
   },
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 const samples = new Map<string, number[]>()
 let sink: unknown
 // Rounds interleave every (decoder, packet) pair, so drift in the machine's load hits all alike.

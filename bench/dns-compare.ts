@@ -14,6 +14,7 @@ import { coreBusySeconds, groupCpuSeconds, groupRssMiB, stopAllNow } from './dns
 import { chart, FLOOR, markdown, ratio, type Measurement } from './dns-compare/report.js'
 import { buildBaseline, SERVER_CORE, startClusterDns, startDnsmasq, startFloor, startNsd, startUnbound, type Server } from './dns-compare/servers.js'
 import { CLUSTER_QUESTIONS, WORKLOADS, type ServerKind, type Workload } from './dns-compare/workloads.js'
+import { median } from './median.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const HELP = `npm run bench:dns -- [--seconds N] [--repeats N] [--baseline GIT-REF] [--only-clusterdns]
@@ -79,7 +80,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => pr
 execFileSync('taskset', ['-a', '-cp', '1', String(process.pid)], { stdio: 'ignore' })
 
 const dir = mkdtempSync(join(tmpdir(), 'clusterdns-bench-dns-'))
-const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 let runNumber = 0
 
 interface Sample {

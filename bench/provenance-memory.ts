@@ -10,6 +10,7 @@
  */
 import { RecordStore } from '../src/cluster/record-store.js'
 import type { PodRecord } from '../src/cluster/records.js'
+import { median } from './median.js'
 
 const [pods = 150_000, runs = 3] = process.argv.slice(2).map(Number)
 const gc = (globalThis as { gc?: () => void }).gc
@@ -28,7 +29,6 @@ function heapAfter(build: () => unknown): number {
   return used
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
 const shapes: Record<string, () => unknown> = {
   'plain objects, old shape {namespace,name,ips}': () => {

@@ -9,6 +9,7 @@
  */
 import { parseWatchEvent, type Fields } from '../src/cluster/api/json-fields.js'
 import { PODS } from '../src/cluster/api/watched-kinds.js'
+import { median } from './median.js'
 import { syntheticCluster } from './synthetic-cluster.js'
 
 const [rounds = 15] = process.argv.slice(2).map(Number)
@@ -47,7 +48,6 @@ for (const object of syntheticCluster({ namespaces: 100, services: 2000, podsPer
   if (object.kind === 'EndpointSlice') slices.push(object)
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 let kept = 0
 /** µs per line of reading every line with `fields` (`true`: JSON.parse). */
 function sample(lines: readonly string[], fields: Fields | true): number {
