@@ -1,4 +1,4 @@
-import { createSocket, type Socket } from 'node:dgram'
+import { createSocket, type Socket, type SocketOptions } from 'node:dgram'
 import { isIPv6 } from 'node:net'
 import { Rcode } from '../dns/constants.js'
 import { DROP, screenHeader } from '../dns/query-decoder.js'
@@ -61,7 +61,7 @@ export class UdpListener {
   }
 
   private bindSocket(host: string, port: number): Promise<number> {
-    const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', ipv6Only: false })
+    const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', ipv6Only: false, lookup: literalLookup })
     return new Promise((resolve, reject) => {
       socket.once('error', reject)
       socket.bind({ address: host, port, exclusive: true }, () => {
@@ -133,6 +133,17 @@ export class UdpListener {
 }
 
 const RCODE_MASK = 0xf
+
+/**
+ * The socket's address lookup, given only IP literals: its bind address (the bind plugin turns
+ * interface names into addresses) and each reply's, where its query came from. dgram's default,
+ * dns.lookup, would hand each back a tick later: a queued tick and closures per reply, which the
+ * young generation did not always shed (issue 11's promotion profile). dgram passes the family
+ * (4 or 6) where @types/node says options.
+ */
+const literalLookup = ((address: string, family: 4 | 6, callback: (err: null, address: string, family: number) => void): void =>
+  callback(null, address, family)) as unknown as NonNullable<SocketOptions['lookup']>
+
 const shedInFlight = udpShed.cell('in_flight')
 const shedErrorReply = udpShed.cell('error_reply')
 
