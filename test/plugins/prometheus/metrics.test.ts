@@ -48,6 +48,9 @@ describe('/metrics', () => {
     expect(text).toMatch(/^# TYPE coredns_kubernetes_dns_programming_duration_seconds histogram$/m)
     expect(text).toMatch(/^# TYPE coredns_panics_total counter$/m)
     expect(text).toMatch(/^process_cpu_user_seconds_total \d/m)
+    expect(text).toMatch(/^nodejs_heap_size_used_bytes \d/m)
+    // Its observer has Node build an object after every collection: too dear under load (README).
+    expect(text).not.toMatch(/^# TYPE nodejs_gc_duration_seconds /m)
     expect(text).toMatch(/^coredns_reload_version_info\{hash="sha512",value="[0-9a-f]{128}"\} 1$/m)
   })
 
