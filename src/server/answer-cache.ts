@@ -84,6 +84,8 @@ interface CachedAnswer {
 export interface Replayed {
   readonly wire: Buffer
   readonly entry: CachedAnswer
+  /** Whether the query's question bytes are the kept ones, letter for letter. */
+  readonly exact: boolean
 }
 
 const truncated = (wire: Buffer): boolean => wire.length < HEADER_SIZE || (wire.readUInt16BE(2) & Flag.TC) !== 0
@@ -171,7 +173,7 @@ export class AnswerCache {
       entry.terms.hit?.()
       entry.replayed = true
       replayCount[0]!++
-      return { wire, entry }
+      return { wire, entry, exact }
     }
     return null
   }

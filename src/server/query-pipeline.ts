@@ -57,8 +57,8 @@ export function createPacketHandler(routes: readonly ZoneRoute[], answers: Answe
     const replayed = cache.replay(packet, plain, transport)
     // A miss goes on asynchronously: `plain` is this handler's scratch, read again by the next query.
     if (replayed === null) return byChain(packet, transport, remoteAddress, remotePort, started, { ...plain })
-    const { wire, entry } = replayed
-    if (entry.route.observers.length > 0) observe(entry.route, replayedQuery(entry.query, packet, plain, transport, remoteAddress, remotePort), entry.reply, packet.length, wire, started)
+    const { wire, entry, exact } = replayed
+    if (entry.route.observers.length > 0) observe(entry.route, replayedQuery(entry.query, exact, packet, plain, transport, remoteAddress, remotePort), entry.reply, packet.length, wire, started)
     return wire
   }
 }
@@ -69,13 +69,15 @@ function observe(route: ZoneRoute, query: DnsQuery, reply: Reply, requestSize: n
   for (const observe of route.observers) observe(answered)
 }
 
-/** The query a replay answered, as observers see it: the kept one's question, this one's header and client. */
-function replayedQuery(kept: DnsQuery, packet: Buffer, plain: PlainQuery, transport: 'udp' | 'tcp', remoteAddress: string, remotePort: number): DnsQuery {
-  // The same letters as the kept query's (nearly always): its question bytes and name serve, nothing
-  // is made. Other letters (clients using 0x20): this query's own bytes, its name read again.
-  const same = packet.compare(kept.questionWire, 0, kept.questionWire.length, HEADER_SIZE, plain.questionEnd) === 0
-  const questionWire = same ? kept.questionWire : packet.subarray(HEADER_SIZE, plain.questionEnd)
-  const name = same ? kept.name : (decodeQuery(packet, transport, remoteAddress, remotePort) as { query: DnsQuery }).query.name
+/**
+ * The query a replay answered, as observers see it: the kept one's question, this one's header and
+ * client. With the same letters as the kept query's (`exact`, nearly always) its question bytes and
+ * name serve, nothing is made; with other letters (clients using 0x20), this query's own bytes, its
+ * name read again.
+ */
+function replayedQuery(kept: DnsQuery, exact: boolean, packet: Buffer, plain: PlainQuery, transport: 'udp' | 'tcp', remoteAddress: string, remotePort: number): DnsQuery {
+  const questionWire = exact ? kept.questionWire : packet.subarray(HEADER_SIZE, plain.questionEnd)
+  const name = exact ? kept.name : (decodeQuery(packet, transport, remoteAddress, remotePort) as { query: DnsQuery }).query.name
   const edns = plain.variant & Variant.EDNS ? { udpSize: plain.udpSize, version: 0, dnssecOk: (plain.variant & Variant.DO) !== 0, options: [] } : null
   return { ...kept, id: packet.readUInt16BE(0), flags: packet.readUInt16BE(2), name, questionWire, edns, transport, remoteAddress: clientAddress(remoteAddress), remotePort }
 }
