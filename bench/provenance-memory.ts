@@ -29,7 +29,6 @@ function heapAfter(build: () => unknown): number {
   return used
 }
 
-
 const shapes: Record<string, () => unknown> = {
   'plain objects, old shape {namespace,name,ips}': () => {
     const m = new Map<string, object>()

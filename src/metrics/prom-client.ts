@@ -37,10 +37,8 @@ type DefaultMetric = (registry: PromClient.Registry, config: Record<string, unkn
 
 /**
  * prom-client's default metrics, as `collectDefaultMetrics` registers them but for the CPU ones and
- * nodejs_gc_duration_seconds. That one's PerformanceObserver has Node build an entry (with four
- * deprecate() wrappers) after every collection, ~140 a second under load: 70% of what outlived the
- * young generation: a major collection (a 10-15 ms stall) came every 3-3.5 s at half load, and
- * every 5-7 s without it (and without dns.lookup per UDP reply).
+ * nodejs_gc_duration_seconds: that one's PerformanceObserver has Node build an entry after every
+ * collection, most of what outlived the young generation under load (the prometheus README).
  */
 const DEFAULT_METRICS = [
   processStartTime,
