@@ -52,6 +52,8 @@ export const OPCODE_MASK = 0x7800
 export const DO_BIT = 0x8000
 
 export const HEADER_SIZE = 12
+/** The largest DNS message: its length must fit TCP's two-byte prefix (RFC 1035 4.2.2). */
+export const MAX_MESSAGE = 65535
 /** What a client without EDNS0 accepts over UDP (RFC 1035 4.2.1). */
 export const CLASSIC_UDP_SIZE = 512
 /** The EDNS0 payload size this server advertises in its own OPT record. */

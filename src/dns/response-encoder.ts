@@ -1,11 +1,10 @@
 import { writeIPv4, writeIPv6 } from './address.js'
-import { CLASSIC_UDP_SIZE, DO_BIT, EdnsOptionCode, Flag, HEADER_SIZE, OPCODE_MASK, Rcode, RRClass, RRType } from './constants.js'
+import { CLASSIC_UDP_SIZE, DO_BIT, MAX_MESSAGE, EdnsOptionCode, Flag, HEADER_SIZE, OPCODE_MASK, Rcode, RRClass, RRType } from './constants.js'
 import { emptyReply, type DnsQuery, type Edns, type EdnsOption, type Reply, type ResourceRecord } from './message.js'
 import { optionsWire, optRecord, readOptions } from './query-packet.js'
 import { recordSpans, type RecordSpan } from './wire-ttls.js'
 import { WireWriter } from './wire-writer.js'
 
-const MAX_MESSAGE = 65535
 const TXT_CHUNK = 255
 /** The OPT flags CoreDNS keeps from the OPT it answers with (DO and the Z bits beside it). */
 const OPT_FLAGS_KEPT = 0xff00

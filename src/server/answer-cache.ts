@@ -1,7 +1,7 @@
 import { onBurstEnd } from '../burst-release.js'
 import { keptCopy } from '../dns/kept-bytes.js'
 import { Gauge } from '../metrics/prom-client.js'
-import { CLASSIC_UDP_SIZE, Flag, HEADER_SIZE, RRType } from '../dns/constants.js'
+import { CLASSIC_UDP_SIZE, Flag, HEADER_SIZE, MAX_MESSAGE, RRType } from '../dns/constants.js'
 import type { DnsQuery, Reply, ReplayTerms } from '../dns/message.js'
 import { sameQuestion, Variant, type PlainQuery } from '../dns/plain-query.js'
 import { encodeReply } from '../dns/response-encoder.js'
@@ -96,7 +96,6 @@ const truncated = (wire: Buffer): boolean => wire.length < HEADER_SIZE || (wire.
  * after a flood of one-off names (bench:hostile's mutation flood), ~1.1 KiB.
  */
 const ENTRY_OVERHEAD = 1100
-const MAX_MESSAGE = 65535
 
 export const DEFAULT_LIMITS = { entries: 20_000, bytes: 16 * 1024 * 1024 } as const
 
@@ -145,8 +144,12 @@ export class AnswerCache {
     return this.order.size
   }
 
-  /** Replays the answer to `packet` (read into `plain`), or null when it has none to give. */
-  replay(packet: Buffer, plain: PlainQuery, transport: 'udp' | 'tcp'): Replayed | null {
+  /**
+   * Replays the answer to `packet` (read into `plain`), or null when it has none to give. The
+   * bytes are written at the start of `replyBuffer` when it is given and long enough (see
+   * PacketHandler), else into bytes of their own.
+   */
+  replay(packet: Buffer, plain: PlainQuery, transport: 'udp' | 'tcp', replyBuffer: Buffer | null): Replayed | null {
     const length = plain.questionEnd - HEADER_SIZE
     for (let entry = this.byHash.get(plain.hash) ?? null; entry !== null; entry = entry.next) {
       if (entry.variant !== plain.variant || entry.question.length !== length) continue
@@ -159,7 +162,7 @@ export class AnswerCache {
       const source = entry.wire
       // Too large for this client: the chain cuts it as the transport requires.
       if (source.length > (transport === 'tcp' ? MAX_MESSAGE : Math.max(CLASSIC_UDP_SIZE, plain.udpSize))) return null
-      const wire = Buffer.allocUnsafe(source.length)
+      const wire = replyBuffer !== null && replyBuffer.length >= source.length ? replyBuffer.subarray(0, source.length) : Buffer.allocUnsafe(source.length)
       source.copy(wire)
       wire[0] = packet[0]!
       wire[1] = packet[1]!

@@ -14,9 +14,10 @@ const log = createLogger('')
 
 /**
  * Bytes in, bytes out (or null: drop). Shared by the UDP and TCP transports. An answer replayed
- * from the answer cache comes back at once, not as a promise.
+ * from the answer cache comes back at once, not as a promise, written into `replyBuffer` when the
+ * transport lends one: bytes it reuses once the reply is sent or copied, before the next query.
  */
-export type PacketHandler = (packet: Buffer, transport: 'udp' | 'tcp', remoteAddress: string, remotePort: number) => Buffer | null | Promise<Buffer | null>
+export type PacketHandler = (packet: Buffer, transport: 'udp' | 'tcp', remoteAddress: string, remotePort: number, replyBuffer: Buffer | null) => Buffer | null | Promise<Buffer | null>
 
 /**
  * The path of every query: a plain query (header, question and OPT read by hand) whose answer is
@@ -51,10 +52,10 @@ export function createPacketHandler(routes: readonly ZoneRoute[], answers: Answe
     return wire
   }
 
-  return (packet, transport, remoteAddress, remotePort) => {
+  return (packet, transport, remoteAddress, remotePort, replyBuffer) => {
     const started = performance.now()
     if (cache === null || !readPlainQuery(packet, plain)) return byChain(packet, transport, remoteAddress, remotePort, started, null)
-    const replayed = cache.replay(packet, plain, transport)
+    const replayed = cache.replay(packet, plain, transport, replyBuffer)
     // A miss goes on asynchronously: `plain` is this handler's scratch, read again by the next query.
     if (replayed === null) return byChain(packet, transport, remoteAddress, remotePort, started, { ...plain })
     const { wire, entry, exact } = replayed

@@ -1,8 +1,12 @@
 import type { Socket } from 'node:net'
+import { MAX_MESSAGE } from '../dns/constants.js'
 import { framed, FrameReader } from '../dns/tcp-framing.js'
 import type { PacketHandler } from './query-pipeline.js'
 import { received } from './burst-compaction.js'
 import type { TransportSettings } from '../transport-settings.js'
+
+/** Where replays are written for every connection: each is framed (copied) at once, before another query is read. */
+const tcpReplyBuffer = Buffer.allocUnsafeSlow(MAX_MESSAGE)
 
 /** Queries of one connection answered at once: past this, its socket is not read until one is done. */
 const MAX_PIPELINED = 64
@@ -78,7 +82,7 @@ export class TcpConnection {
   private answer(frame: Buffer): void {
     this.inFlight++
     received.count++
-    const reply = this.handle()(frame, 'tcp', this.remote, this.remotePort)
+    const reply = this.handle()(frame, 'tcp', this.remote, this.remotePort, tcpReplyBuffer)
     if (!(reply instanceof Promise)) {
       this.answered(reply)
       return

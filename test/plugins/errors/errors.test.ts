@@ -21,7 +21,7 @@ describe('errors', () => {
   it('without it, a failing plugin still gets SERVFAIL, never a crash, and counts as a panic', async () => {
     const before = await metricSum('coredns_panics_total')
     const handle = createPacketHandler([{ block: '.', zone: '', handler: failing, observers: [], plugins: [] }])
-    const reply = await handle(buildQuery('web.shop.svc.cluster.local', 'A', { id: 9 }), 'udp', '127.0.0.1', 5353)
+    const reply = await handle(buildQuery('web.shop.svc.cluster.local', 'A', { id: 9 }), 'udp', '127.0.0.1', 5353, null)
     expect(reply!.readUInt16BE(0)).toBe(9)
     expect(rcodeOf(reply!)).toBe(2)
     expect(await metricSum('coredns_panics_total')).toBe(before + 1)
