@@ -42,5 +42,8 @@ ENV GLIBC_TUNABLES=glibc.malloc.arena_max=2:glibc.malloc.mmap_threshold=262144:g
 # depend on the memory limit. Maglev (V8's middle compiler) waits for 5,000 calls instead of 400: at
 # start it compiled Node's own module loading, 1.7 MiB of code kept for good (idle 57.7 MiB instead
 # of 59.4); the hot path, called per query, still reaches it within the first second of traffic.
-ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=1", "--invocation-count-for-maglev=5000", "dist/main.js"]
+# V8's memory reducer collected after a few idle seconds and threw the hot path's compiled code
+# away: the next load started with stalls (README, Sizing); the server collects after syncs and
+# bursts itself.
+ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=1", "--invocation-count-for-maglev=5000", "--no-memory-reducer", "dist/main.js"]
 CMD ["-conf", "/etc/coredns/Corefile"]

@@ -202,6 +202,6 @@ describe('Dockerfile', () => {
   })
 
   it('starts Node with the V8 flags the sizing table was measured with', () => {
-    expect(dockerfile).toMatch(/^ENTRYPOINT \["\/nodejs\/bin\/node", "--max-semi-space-size=1", "--invocation-count-for-maglev=5000", "dist\/main\.js"\]$/m)
+    expect(dockerfile).toMatch(/^ENTRYPOINT \["\/nodejs\/bin\/node", "--max-semi-space-size=1", "--invocation-count-for-maglev=5000", "--no-memory-reducer", "dist\/main\.js"\]$/m)
   })
 })

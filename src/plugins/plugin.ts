@@ -16,7 +16,7 @@ export interface AnsweredQuery {
   readonly query: DnsQuery
   readonly reply: Reply
   readonly requestSize: number
-  /** The reply as sent (its size and header flags). */
+  /** The reply as sent (its size and header flags); read it during the call: a replay's bytes are reused. */
   readonly response: Buffer
   readonly durationSeconds: number
 }
