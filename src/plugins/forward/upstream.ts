@@ -1,4 +1,4 @@
-import { createSocket } from 'node:dgram'
+import { createSocket, type Socket as UdpSocket } from 'node:dgram'
 import { connect, isIPv6, type Socket } from 'node:net'
 import { connect as connectTls } from 'node:tls'
 import { Flag, HEADER_SIZE, RRType } from '../../dns/constants.js'
@@ -56,6 +56,14 @@ interface IdleConnection {
   readonly drop: () => void
 }
 
+/** A connected UDP socket waiting for its next query; `local` is its address, as errors name it. */
+interface IdleUdpSocket {
+  readonly socket: UdpSocket
+  readonly local: string
+  readonly timer: NodeJS.Timeout
+  readonly drop: () => void
+}
+
 export interface UpstreamSettings {
   readonly maxFails: number
   readonly expireMs: number
@@ -75,12 +83,16 @@ export class Upstream {
   private checking = false
   private probing: NodeJS.Timeout | null = null
   private readonly idle: IdleConnection[] = []
+  /** Oldest first: each query takes the socket idle longest, as CoreDNS's, for source port diversity. */
+  private readonly idleUdp: IdleUdpSocket[] = []
   private closed = false
   /** Metric children of this upstream, resolved once (per rcode on first sight). */
   private readonly counters: {
     readonly healthcheckFailures: ReturnType<typeof healthcheckFailures.labels>
     readonly connCacheHits: ReturnType<typeof connCacheHits.labels>
     readonly connCacheMisses: ReturnType<typeof connCacheMisses.labels>
+    readonly udpCacheHits: ReturnType<typeof connCacheHits.labels>
+    readonly udpCacheMisses: ReturnType<typeof connCacheMisses.labels>
   }
   private readonly durationByRcode = new Map<number, ReturnType<typeof requestDuration.labels>>()
 
@@ -93,6 +105,8 @@ export class Upstream {
       healthcheckFailures: healthcheckFailures.labels('forward', this.to),
       connCacheHits: connCacheHits.labels('forward', this.to, address.tls ? 'tcp-tls' : 'tcp'),
       connCacheMisses: connCacheMisses.labels('forward', this.to, address.tls ? 'tcp-tls' : 'tcp'),
+      udpCacheHits: connCacheHits.labels('forward', this.to, 'udp'),
+      udpCacheMisses: connCacheMisses.labels('forward', this.to, 'udp'),
     }
   }
 
@@ -152,35 +166,74 @@ export class Upstream {
   }
 
   /**
-   * From a fresh socket (a random source port per query), connected as CoreDNS's are: only the
-   * upstream's address can answer, and a closed port fails at once. Replies that do not match are
-   * ignored.
+   * Over a kept UDP socket when one is idle, else a new one; kept for `expire` afterwards, as
+   * CoreDNS keeps its connections. Sockets are connected as CoreDNS's are: only the upstream's
+   * address can answer, and a closed port fails at once. A socket serves one query at a time;
+   * replies that do not match it (a late one to an earlier query) are ignored.
    */
-  private udp(query: Buffer, timeoutMs: number): Promise<Buffer> {
+  private async udp(query: Buffer, timeoutMs: number): Promise<Buffer> {
+    const kept = this.idleUdp.shift()
+    if (kept) {
+      clearTimeout(kept.timer)
+      kept.socket.off('error', kept.drop)
+      this.counters.udpCacheHits.inc()
+      return this.udpOn(kept.socket, kept.local, query, timeoutMs)
+    }
+    this.counters.udpCacheMisses.inc()
+    const started = Date.now()
+    const socket = await this.dialUdp(timeoutMs)
+    const { address, port } = socket.address()
+    return this.udpOn(socket, hostPort(address, port), query, Math.max(1, timeoutMs - (Date.now() - started)))
+  }
+
+  /** A new UDP socket connected to the upstream (given a local port by the kernel). */
+  private dialUdp(timeoutMs: number): Promise<UdpSocket> {
     return new Promise((resolve, reject) => {
       const socket = createSocket(isIPv6(this.address.host) ? 'udp6' : 'udp4')
-      let local: string | null = null
-      let done = false
-      const finish = (err: Error | null, reply?: Buffer): void => {
-        if (done) return
-        done = true
+      const fail = (err: Error): void => {
         clearTimeout(timer)
         socket.close()
-        if (err) reject(err)
-        else resolve(reply!)
+        reject(err)
       }
-      const timer = setTimeout(() => finish(new UpstreamTimeoutError(goTimeout('udp', local, this.to))), timeoutMs)
-      socket.on('error', (err) => finish(new UpstreamError(goSocketError(err, 'udp', local, this.to))))
-      socket.on('message', (reply) => {
-        if (answers(reply, query)) finish(null, reply)
-      })
+      const onError = (err: Error): void => fail(new UpstreamError(goSocketError(err, 'udp', null, this.to)))
+      const timer = setTimeout(() => fail(new UpstreamTimeoutError(goTimeout('udp', null, this.to))), timeoutMs)
+      socket.once('error', onError)
       socket.connect(this.address.port, this.address.host, () => {
+        clearTimeout(timer)
+        socket.off('error', onError)
+        resolve(socket)
+      })
+    })
+  }
+
+  private udpOn(socket: UdpSocket, local: string, query: Buffer, timeoutMs: number): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      // Settled once: a send's error may come after the reply (the socket kept by then) or beside an 'error'.
+      let done = false
+      const cleanup = (): void => {
+        done = true
+        clearTimeout(timer)
+        socket.off('message', onMessage)
+        socket.off('error', onError)
+      }
+      const fail = (err: Error): void => {
         if (done) return
-        const { address, port } = socket.address()
-        local = hostPort(address, port)
-        socket.send(query, (err) => {
-          if (err) finish(new UpstreamError(goSocketError(err, 'udp', local, this.to)))
-        })
+        cleanup()
+        socket.close()
+        reject(err)
+      }
+      const onError = (err: Error): void => fail(new UpstreamError(goSocketError(err, 'udp', local, this.to)))
+      const onMessage = (reply: Buffer): void => {
+        if (!answers(reply, query)) return
+        cleanup()
+        this.keepUdp(socket, local)
+        resolve(reply)
+      }
+      const timer = setTimeout(() => fail(new UpstreamTimeoutError(goTimeout('udp', local, this.to))), timeoutMs)
+      socket.on('message', onMessage)
+      socket.on('error', onError)
+      socket.send(query, (err) => {
+        if (err) onError(err)
       })
     })
   }
@@ -272,9 +325,28 @@ export class Upstream {
     this.idle.push(entry)
   }
 
+  private keepUdp(socket: UdpSocket, local: string): void {
+    if (this.closed || (this.settings.maxIdleConns > 0 && this.idleUdp.length >= this.settings.maxIdleConns)) {
+      socket.close()
+      return
+    }
+    const drop = (): void => {
+      const i = this.idleUdp.indexOf(entry)
+      if (i !== -1) this.idleUdp.splice(i, 1)
+      clearTimeout(entry.timer)
+      socket.close()
+    }
+    const entry: IdleUdpSocket = { socket, local, timer: setTimeout(drop, this.settings.expireMs), drop }
+    entry.timer.unref()
+    // An error while idle (an ICMP error for a late datagram) ends the socket; a late reply is ignored.
+    socket.on('error', drop)
+    this.idleUdp.push(entry)
+  }
+
   close(): void {
     this.closed = true
     if (this.probing) clearTimeout(this.probing)
     for (const { drop } of [...this.idle]) drop()
+    for (const { drop } of [...this.idleUdp]) drop()
   }
 }

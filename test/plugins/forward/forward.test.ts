@@ -74,6 +74,31 @@ describe('forward, to a real unbound on loopback', () => {
     expect(await reused()).toBe(reusedBefore + 2)
   })
 
+  it('reuses its UDP sockets as CoreDNS does: one query at a time each, the one idle longest first', async () => {
+    const fake = await fakeUdpUpstream((query) => {
+      const q = dnsPacket.decode(query)
+      const name = q.questions![0]!.name
+      return [dnsPacket.encode({ type: 'response', id: q.id, flags: dnsPacket.RECURSION_AVAILABLE, questions: q.questions, answers: [{ name, type: 'A', ttl: 60, data: '192.0.2.7' }] })]
+    }, 300)
+    try {
+      const labels = { to: `127.0.0.1:${fake.port}`, proto: 'udp' }
+      const server = await startServer(corefile(`forward . 127.0.0.1:${fake.port}`))
+      for (const name of ['a.example.net', 'b.example.net']) expect((await server.ask(name, 'A')).answer).toEqual([`${name}. 60 IN A 192.0.2.7`])
+      // Asked at once, two queries take two sockets: the one kept and a new one.
+      const both = await Promise.all(['c.example.net', 'd.example.net'].map((name) => server.ask(name, 'A')))
+      expect(both.map((r) => r.status)).toEqual(['NOERROR', 'NOERROR'])
+      for (const name of ['e.example.net', 'f.example.net']) await server.ask(name, 'A')
+      const [a, b, c, d, e, f] = fake.sourcePorts
+      expect([b, new Set([c, d]).size]).toEqual([a, 2])
+      // Then the two idle sockets serve in turn (the one idle longest first), not the last used again.
+      expect(new Set([e, f])).toEqual(new Set([c, d]))
+      expect(await metricSum('coredns_proxy_conn_cache_misses_total', labels)).toBe(2)
+      expect(await metricSum('coredns_proxy_conn_cache_hits_total', labels)).toBe(4)
+    } finally {
+      await fake.close()
+    }
+  })
+
   it('reads its upstreams from a resolv.conf file (port 53 on a loopback address of its own)', async () => {
     const resolver = await startUnbound(EXAMPLE, '127.0.0.153', 53)
     try {
