@@ -1,4 +1,4 @@
-import { Counter, Histogram } from './prom-client.js'
+import { Counter, Gauge, Histogram } from './prom-client.js'
 import { registry } from './registry.js'
 
 /*
@@ -61,6 +61,33 @@ export class PlainCounter<L extends string> {
 
   /** The cell of one label set, values in `labelNames` order: look it up once, count into it. */
   cell(...labelValues: string[]): CounterCell {
+    return this.series.get(labelValues)
+  }
+}
+
+/** A gauge's value for one label set: `cell[0] = value`; NaN until first set. */
+export type GaugeCell = Float64Array
+
+/** A prom-client gauge whose label sets hold plain numbers (`cell()`), read at scrape time. */
+export class PlainGauge<L extends string> {
+  private readonly series: SeriesTable<GaugeCell>
+
+  constructor(config: MetricConfig<L>) {
+    const series = (this.series = new SeriesTable(config.labelNames, () => new Float64Array(1).fill(Number.NaN)))
+    // Registers itself; the registry calls collect on every scrape.
+    new Gauge<L>({
+      ...config,
+      registers: [registry],
+      collect() {
+        this.reset()
+        // A series appears from its first set on, as with set().
+        for (const [labels, cell] of series.entries()) if (!Number.isNaN(cell[0])) this.set(labels as Partial<Record<L, string>>, cell[0]!)
+      },
+    })
+  }
+
+  /** The cell of one label set, values in `labelNames` order: look it up once, set it. */
+  cell(...labelValues: string[]): GaugeCell {
     return this.series.get(labelValues)
   }
 }

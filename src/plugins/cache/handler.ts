@@ -47,12 +47,12 @@ export function cacheMiddleware(options: CacheOptions, server: string): Middlewa
     prefetches: cachePrefetches.labels(...labels),
     servedStale: cacheServedStale.labels(...labels),
     hits: { success: cacheHits.cell(...typed('success')), denial: cacheHits.cell(...typed('denial')) },
-    evictions: { success: cacheEvictions.labels(...typed('success')), denial: cacheEvictions.labels(...typed('denial')) },
+    evictions: { success: cacheEvictions.cell(...typed('success')), denial: cacheEvictions.cell(...typed('denial')) },
   }
-  const entryGauges = { success: cacheEntries.labels(...typed('success')), denial: cacheEntries.labels(...typed('denial')) }
+  const entryGauges = { success: cacheEntries.cell(...typed('success')), denial: cacheEntries.cell(...typed('denial')) }
   const byClass: Record<CacheClass, RecentlyUsed<string, Entry>> = {
-    success: new RecentlyUsed(options.success.capacity, () => counters.evictions.success.inc()),
-    denial: new RecentlyUsed(options.denial.capacity, () => counters.evictions.denial.inc()),
+    success: new RecentlyUsed(options.success.capacity, () => counters.evictions.success[0]!++),
+    denial: new RecentlyUsed(options.denial.capacity, () => counters.evictions.denial[0]!++),
   }
 
   const keyOf = (q: DnsQuery): string =>
@@ -95,7 +95,7 @@ export function cacheMiddleware(options: CacheOptions, server: string): Middlewa
     const entry: Entry = { wire: keptCopy(withoutOpt(wire)), ttlOffsets: scanned.offsets, rcode: reply.rcode, storedAt: Date.now(), ttlSeconds, cls, hits: 0, firstHitAt: 0, refreshing: false, replay: null }
     entry.replay = replayTerms(key, entry)
     byClass[cls].set(key, entry)
-    entryGauges[cls].set(byClass[cls].size)
+    entryGauges[cls][0] = byClass[cls].size
     // Replayable from its first hit on: a name asked once (never seen before) costs the server's
     // answer cache nothing. The answer given now is this cache's, not the plugin's below it.
     return { ...reply, relayed: wire, replay: undefined }

@@ -1,14 +1,15 @@
-import { Counter, Histogram } from '../../metrics/prom-client.js'
+import { Counter } from '../../metrics/prom-client.js'
+import { PlainCounter, PlainHistogram } from '../../metrics/plain-metrics.js'
 import { registry } from '../../metrics/registry.js'
 import { TIME_BUCKETS } from '../../metrics/buckets.js'
 
-// CoreDNS 1.11+ names: the proxy families carry proxy_name="forward".
-export const requestDuration = new Histogram({
+// CoreDNS 1.11+ names: the proxy families carry proxy_name="forward". Those counted per forwarded
+// query count in plain numbers.
+export const requestDuration = new PlainHistogram({
   name: 'coredns_proxy_request_duration_seconds',
   help: 'Histogram of the time each request took.',
   labelNames: ['proxy_name', 'to', 'rcode'] as const,
   buckets: TIME_BUCKETS,
-  registers: [registry],
 })
 
 export const healthcheckFailures = new Counter({
@@ -18,18 +19,16 @@ export const healthcheckFailures = new Counter({
   registers: [registry],
 })
 
-export const connCacheHits = new Counter({
+export const connCacheHits = new PlainCounter({
   name: 'coredns_proxy_conn_cache_hits_total',
   help: 'Counter of connection cache hits per upstream and protocol.',
   labelNames: ['proxy_name', 'to', 'proto'] as const,
-  registers: [registry],
 })
 
-export const connCacheMisses = new Counter({
+export const connCacheMisses = new PlainCounter({
   name: 'coredns_proxy_conn_cache_misses_total',
   help: 'Counter of connection cache misses per upstream and protocol.',
   labelNames: ['proxy_name', 'to', 'proto'] as const,
-  registers: [registry],
 })
 
 export const maxConcurrentRejects = new Counter({

@@ -7,6 +7,7 @@ import { queryPacket } from '../../dns/query-packet.js'
 import { ErrorCode, isError, UpstreamClosedError, UpstreamError, UpstreamTimeoutError } from '../../errors.js'
 import { rcodeName } from '../../dns/type-names.js'
 import { connCacheHits, connCacheMisses, healthcheckFailures, requestDuration } from './forward-metrics.js'
+import type { CounterCell, HistogramCell } from '../../metrics/plain-metrics.js'
 import type { TlsFiles, UpstreamAddress } from './options.js'
 import { hostPort } from '../../dns/address.js'
 import { framed, FrameReader } from '../../dns/tcp-framing.js'
@@ -89,12 +90,12 @@ export class Upstream {
   /** Metric children of this upstream, resolved once (per rcode on first sight). */
   private readonly counters: {
     readonly healthcheckFailures: ReturnType<typeof healthcheckFailures.labels>
-    readonly connCacheHits: ReturnType<typeof connCacheHits.labels>
-    readonly connCacheMisses: ReturnType<typeof connCacheMisses.labels>
-    readonly udpCacheHits: ReturnType<typeof connCacheHits.labels>
-    readonly udpCacheMisses: ReturnType<typeof connCacheMisses.labels>
+    readonly connCacheHits: CounterCell
+    readonly connCacheMisses: CounterCell
+    readonly udpCacheHits: CounterCell
+    readonly udpCacheMisses: CounterCell
   }
-  private readonly durationByRcode = new Map<number, ReturnType<typeof requestDuration.labels>>()
+  private readonly durationByRcode = new Map<number, HistogramCell>()
 
   constructor(
     private readonly address: UpstreamAddress,
@@ -103,17 +104,17 @@ export class Upstream {
     this.to = hostPort(address.host, address.port)
     this.counters = {
       healthcheckFailures: healthcheckFailures.labels('forward', this.to),
-      connCacheHits: connCacheHits.labels('forward', this.to, address.tls ? 'tcp-tls' : 'tcp'),
-      connCacheMisses: connCacheMisses.labels('forward', this.to, address.tls ? 'tcp-tls' : 'tcp'),
-      udpCacheHits: connCacheHits.labels('forward', this.to, 'udp'),
-      udpCacheMisses: connCacheMisses.labels('forward', this.to, 'udp'),
+      connCacheHits: connCacheHits.cell('forward', this.to, address.tls ? 'tcp-tls' : 'tcp'),
+      connCacheMisses: connCacheMisses.cell('forward', this.to, address.tls ? 'tcp-tls' : 'tcp'),
+      udpCacheHits: connCacheHits.cell('forward', this.to, 'udp'),
+      udpCacheMisses: connCacheMisses.cell('forward', this.to, 'udp'),
     }
   }
 
   /** Records how long this upstream took to answer with `rcode`. */
   observeDuration(rcode: number, seconds: number): void {
     let child = this.durationByRcode.get(rcode)
-    if (!child) this.durationByRcode.set(rcode, (child = requestDuration.labels('forward', this.to, rcodeName(rcode))))
+    if (!child) this.durationByRcode.set(rcode, (child = requestDuration.cell('forward', this.to, rcodeName(rcode))))
     child.observe(seconds)
   }
 
@@ -176,10 +177,10 @@ export class Upstream {
     if (kept) {
       clearTimeout(kept.timer)
       kept.socket.off('error', kept.drop)
-      this.counters.udpCacheHits.inc()
+      this.counters.udpCacheHits[0]!++
       return this.udpOn(kept.socket, kept.local, query, timeoutMs)
     }
-    this.counters.udpCacheMisses.inc()
+    this.counters.udpCacheMisses[0]!++
     const started = Date.now()
     const socket = await this.dialUdp(timeoutMs)
     const { address, port } = socket.address()
@@ -250,14 +251,14 @@ export class Upstream {
       clearTimeout(reused.timer)
       reused.socket.off('close', reused.drop)
       reused.socket.off('error', reused.drop)
-      this.counters.connCacheHits.inc()
+      this.counters.connCacheHits[0]!++
       try {
         return await this.tcpOn(reused.socket, query, timeoutMs)
       } catch (err) {
         if (!isError(err, ErrorCode.UPSTREAM_CLOSED) && !isError(err, ErrorCode.UPSTREAM)) throw err
       }
     }
-    this.counters.connCacheMisses.inc()
+    this.counters.connCacheMisses[0]!++
     const socket = this.dial()
     return this.tcpOn(socket, query, Math.max(1, timeoutMs - (Date.now() - started)))
   }
@@ -305,42 +306,41 @@ export class Upstream {
     return connectTls({ host, port, ca, cert, key, servername: name, minVersion: 'TLSv1.2' }).setNoDelay(true)
   }
 
-  private keep(socket: Socket): void {
-    const full = this.settings.maxIdleConns > 0 && this.idle.length >= this.settings.maxIdleConns
-    if (this.closed || socket.destroyed || full) {
-      socket.destroy()
-      return
+  /**
+   * Puts an idle socket in `pool` (made by `entryOf` with its expiry timer and its `drop`), or ends
+   * it at once (`end`) when the upstream is closed or the pool is full (`max_idle_conns`). It is
+   * dropped (taken out and ended) after `expire`.
+   */
+  private park<E extends { readonly timer: NodeJS.Timeout }>(pool: E[], end: () => void, entryOf: (timer: NodeJS.Timeout, drop: () => void) => E): E | null {
+    if (this.closed || (this.settings.maxIdleConns > 0 && pool.length >= this.settings.maxIdleConns)) {
+      end()
+      return null
     }
     const drop = (): void => {
-      const i = this.idle.indexOf(entry)
-      if (i !== -1) this.idle.splice(i, 1)
+      const i = pool.indexOf(entry)
+      if (i !== -1) pool.splice(i, 1)
       clearTimeout(entry.timer)
-      socket.destroy()
+      end()
     }
-    const entry: IdleConnection = { socket, timer: setTimeout(drop, this.settings.expireMs), drop }
+    const entry = entryOf(setTimeout(drop, this.settings.expireMs), drop)
     entry.timer.unref()
+    pool.push(entry)
+    return entry
+  }
+
+  private keep(socket: Socket): void {
+    if (socket.destroyed) return
+    const entry = this.park(this.idle, () => socket.destroy(), (timer, drop) => ({ socket, timer, drop }))
+    if (!entry) return
     // An idle connection the upstream closes (or breaks) is simply dropped from the pool.
-    socket.on('close', drop)
-    socket.on('error', drop)
-    this.idle.push(entry)
+    socket.on('close', entry.drop)
+    socket.on('error', entry.drop)
   }
 
   private keepUdp(socket: UdpSocket, local: string): void {
-    if (this.closed || (this.settings.maxIdleConns > 0 && this.idleUdp.length >= this.settings.maxIdleConns)) {
-      socket.close()
-      return
-    }
-    const drop = (): void => {
-      const i = this.idleUdp.indexOf(entry)
-      if (i !== -1) this.idleUdp.splice(i, 1)
-      clearTimeout(entry.timer)
-      socket.close()
-    }
-    const entry: IdleUdpSocket = { socket, local, timer: setTimeout(drop, this.settings.expireMs), drop }
-    entry.timer.unref()
+    const entry = this.park(this.idleUdp, () => socket.close(), (timer, drop) => ({ socket, local, timer, drop }))
     // An error while idle (an ICMP error for a late datagram) ends the socket; a late reply is ignored.
-    socket.on('error', drop)
-    this.idleUdp.push(entry)
+    if (entry) socket.on('error', entry.drop)
   }
 
   close(): void {
