@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import { collectNow } from '../../../src/compact-heap.js'
+import { registry } from '../../../src/metrics/registry.js'
 import { block, kubernetes, serverBlock } from '../../support/corefile.js'
 import { serverForEach } from '../../support/dns-server.js'
 import { metricSum } from '../../support/metrics.js'
@@ -38,6 +39,16 @@ describe('cache', () => {
       // 100 answers of ~60 bytes; each keeping its slab would hold 100 × Buffer.poolSize (6.25 MiB).
       expect(buffersHeld() - before).toBeLessThan(1024 * 1024)
       expect(await metricSum('coredns_cache_entries', { type: 'success' })).toBe(100)
+      // forward's per-query series, counted in plain numbers and read at scrape time: 100 forwarded
+      // over one kept UDP socket (asked one after another).
+      const scraped = await registry.metrics()
+      const series = (name: string, last: string): string | undefined =>
+        new RegExp(`^${name}\\{proxy_name="forward",to="127\\.0\\.0\\.1:${upstream.port}",${last}\\} (\\S+)$`, 'm').exec(scraped)?.[1]
+      expect([
+        series('coredns_proxy_request_duration_seconds_count', 'rcode="NOERROR"'),
+        series('coredns_proxy_conn_cache_misses_total', 'proto="udp"'),
+        series('coredns_proxy_conn_cache_hits_total', 'proto="udp"'),
+      ]).toEqual(['100', '1', '99'])
     } finally {
       await upstream.stop()
     }
