@@ -49,7 +49,7 @@ describe('components/autoscaler (cluster-proportional-autoscaler, as for kube-dn
   it('reads linear parameters from its ConfigMap; the defaults it falls back to are the same', () => {
     const configMap = named('ConfigMap', flag('configmap'))
     const linear = JSON.parse(configMap.data.linear)
-    expect(linear).toEqual({ coresPerReplica: 200, nodesPerReplica: 12, min: 2, preventSinglePointFailure: true })
+    expect(linear).toEqual({ coresPerReplica: 360, nodesPerReplica: 22, min: 2, preventSinglePointFailure: true })
     expect(JSON.parse(flag('default-params'))).toEqual({ linear })
   })
 
