@@ -1,4 +1,4 @@
-import { Flag, HEADER_SIZE, Rcode } from '../../dns/constants.js'
+import { Flag, HEADER_SIZE, MAX_MESSAGE, Rcode } from '../../dns/constants.js'
 import { NameEncodingError } from '../../errors.js'
 import type { DnsQuery, Reply, ReplayTerms } from '../../dns/message.js'
 import { keptCopy } from '../../dns/kept-bytes.js'
@@ -12,7 +12,6 @@ import type { CacheClass, CacheOptions, ClassOptions } from './options.js'
 import { RecentlyUsed } from './recently-used.js'
 
 const PLUGIN = 'cache'
-const MAX_MESSAGE = 65535
 
 /** A reply as it was encoded, with where its TTLs are, kept until `expiresAt`. */
 interface Entry {

@@ -1,5 +1,5 @@
 import { canonicalIP } from '../../dns/address.js'
-import { Rcode, RRType } from '../../dns/constants.js'
+import { MAX_MESSAGE, Rcode, RRType } from '../../dns/constants.js'
 import { internalQuery } from '../../dns/internal-query.js'
 import type { DnsQuery } from '../../dns/message.js'
 import { nameLabels, normalizeName, zoneText } from '../../dns/names.js'
@@ -8,7 +8,6 @@ import { encodeReply } from '../../dns/response-encoder.js'
 import { rcodeName } from '../../dns/type-names.js'
 import type { BlockContext, ExplainedLookup, SourceObject } from '../plugin.js'
 
-const MAX_MESSAGE = 65535
 const TYPES = new Map<string, number>(Object.entries(RRType))
 
 /** A question `explain` was asked; `client` is the address the query is asked as (autopath's pod). */
