@@ -155,10 +155,10 @@ export class AnswerCache {
       if (entry.variant !== plain.variant || entry.question.length !== length) continue
       const exact = packet.compare(entry.question, 0, length, HEADER_SIZE, plain.questionEnd) === 0
       if (!exact && (entry.exactCase || !sameQuestion(packet, HEADER_SIZE, entry.question, 0, length))) continue
-      if (!entry.terms.fresh()) {
-        this.remove(entry)
-        return null
-      }
+      // A stale answer stays until `keep` replaces it or it is evicted. Removing it here was the
+      // first call ever made on this branch of optimized code: a deoptimization at the first
+      // refresh of a cached name, in the middle of its load.
+      if (!entry.terms.fresh()) return null
       const source = entry.wire
       // Too large for this client: the chain cuts it as the transport requires.
       if (source.length > (transport === 'tcp' ? MAX_MESSAGE : Math.max(CLASSIC_UDP_SIZE, plain.udpSize))) return null

@@ -1,7 +1,7 @@
 /** An entry and its neighbours in use order. */
 interface Node<K, V> {
   readonly key: K
-  value: V
+  readonly value: V
   older: Node<K, V> | null
   newer: Node<K, V> | null
 }
@@ -35,13 +35,15 @@ export class RecentlyUsed<K, V> {
     return node.value
   }
 
+  /**
+   * A new value gets a new node: a field V8 has only seen written when its object was made counts
+   * as constant, and the first write after that deoptimizes every function that read it. Writing
+   * `value` in place did that to the answer cache's freshness check at the first refresh of a name,
+   * in the middle of its load.
+   */
   set(key: K, value: V): void {
     const node = this.nodes.get(key)
-    if (node !== undefined) {
-      node.value = value
-      this.touch(node)
-      return
-    }
+    if (node !== undefined) this.remove(node)
     const added: Node<K, V> = { key, value, older: this.newest, newer: null }
     if (this.newest) this.newest.newer = added
     else this.oldest = added
