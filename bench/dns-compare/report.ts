@@ -27,6 +27,8 @@ export interface RunInfo {
   readonly machine: readonly string[]
   readonly repeats: number
   readonly seconds: number
+  /** Seconds at the half rate, not measured, before each half-rate run. */
+  readonly halfLeadSeconds: number
   readonly notes: readonly string[]
 }
 
@@ -57,7 +59,9 @@ export function markdown(results: readonly Measurement[], workloads: readonly Wo
     'a slower minute of the shared machine falls on all of them alike. Each measurement is the median of',
     `${info.repeats} dnsperf runs of ${info.seconds} s`,
     `(\`dnsperf ${info.dnsperfArgs}\`; TCP adds \`-m tcp\`, never-seen names \`-n 1\`, the half-rate runs`,
-    '`-Q RATE`), after a 1 s warm-up. **CPU/query** is the server\'s user + system',
+    `\`-Q RATE\`), after a 1 s warm-up; each half-rate run follows ${info.halfLeadSeconds} s at its rate, not measured, so that its`,
+    'p99 is the steady state\'s, not how a server picks up after idling while the others ran (the floor too',
+    'had up to 900 replies over 1 ms in the first 0.2 s of such runs). **CPU/query** is the server\'s user + system',
     'time (every process of its group, every thread, from `/proc/PID/stat` before and after) divided by the',
     'queries dnsperf got answers to; **× floor** is that over the bare Node responder\'s on the same',
     'workload. Latencies are dnsperf\'s per-reply times (`-v`): at the maximum rate (where they are mostly',
