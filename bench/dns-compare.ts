@@ -119,8 +119,11 @@ async function measure(entries: readonly Entry[], workload: Workload): Promise<v
   const runDir = join(dir, 'runs')
   mkdirSync(runDir, { recursive: true })
   const taking = entries.filter((e) => workload.servers.includes(e.kind))
+  /** A dnsperf run whose results are not kept, as fast as the server answers or at `rate`. */
+  const unmeasured = (server: Server, runSeconds: number, rate?: number): Promise<unknown> =>
+    dnsperf({ ...base, port: server.port, questions: workload.questions(runNumber++), seconds: runSeconds, rate, latencies: false }, runDir)
   // Warm-up: JIT, caches filled, connections made.
-  for (const { server } of taking) await dnsperf({ ...base, port: server.port, questions: workload.questions(runNumber++), seconds: 1, latencies: false }, runDir)
+  for (const { server } of taking) await unmeasured(server, 1)
   const full = taking.map((): Sample[] => [])
   const rss = taking.map((): number[] => [])
   for (let i = 0; i < repeats; i++) {
@@ -136,7 +139,7 @@ async function measure(entries: readonly Entry[], workload: Workload): Promise<v
       // The p99 at half load is a steady-state figure: each run follows HALF_LEAD_SECONDS at its
       // rate, not measured, so that how a server (the floor too) picks up after idling while the
       // others ran is not counted in it.
-      await dnsperf({ ...base, port: server.port, questions: workload.questions(runNumber++), rate: halfRates[j], seconds: HALF_LEAD_SECONDS, latencies: false }, runDir)
+      await unmeasured(server, HALF_LEAD_SECONDS, halfRates[j])
       half[j]!.push(await sample(server, { ...base, questions: workload.questions(runNumber++), rate: halfRates[j] }, runDir))
     }
   }
